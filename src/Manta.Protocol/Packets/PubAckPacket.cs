@@ -1,0 +1,8 @@
+namespace Manta.Protocol.Packets;
+
+/// <summary>PUBACK.</summary>
+public sealed class PubAckPacket : PublishResponsePacket
+{
+    /// <inheritdoc />
+    public override MqttPacketType Type => MqttPacketType.PubAck;
+}
