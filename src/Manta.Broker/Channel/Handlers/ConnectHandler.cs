@@ -1,0 +1,203 @@
+using Manta.Broker.Diagnostics;
+using Manta.Broker.Extensibility;
+using Manta.Broker.Policy;
+using Manta.Protocol;
+using Manta.Protocol.Codec;
+using Manta.Protocol.Packets;
+using Manta.Protocol.Properties;
+
+namespace Manta.Broker.Channel.Handlers;
+
+/// <summary>
+/// CONNECT (section 3.1) as a pipeline of small checks: decode, client identifier, policy,
+/// authentication, session (takeover, clean start), CONNACK, resend of the resumed session.
+/// </summary>
+internal static class ConnectHandler
+{
+    public static ValueTask HandleAsync(MqttChannel channel, MqttFrame frame)
+    {
+        if (channel.State != ChannelState.AwaitingConnect)
+        {
+            throw new MqttProtocolException(ReasonCode.ProtocolError, "second CONNECT on one connection (MQTT-3.1.0-2)");
+        }
+
+        ConnectPacket connect;
+        try
+        {
+            connect = (ConnectPacket)MqttPacketDecoder.Decode(frame, MqttProtocolVersion.Unknown);
+        }
+        catch (MqttProtocolException)
+        {
+            channel.Version = ConnectVersionSniffer.Sniff(frame.Body);
+            throw;
+        }
+
+        channel.Version = connect.ProtocolVersion;
+        return HandleAsync(channel, connect);
+    }
+
+    private static async ValueTask HandleAsync(MqttChannel channel, ConnectPacket connect)
+    {
+        var broker = channel.Broker;
+        var policy = broker.Policy;
+        var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
+
+        // Client identifier (MQTT-3.1.3-6..8; v5 3.1.3.1 assigned identifiers).
+        var clientId = connect.ClientId;
+        var assigned = false;
+        if (clientId.Length == 0)
+        {
+            if (connect.ProtocolVersion == MqttProtocolVersion.V310)
+            {
+                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "MQTT 3.1 requires a client identifier");
+                return;
+            }
+
+            if (connect.ProtocolVersion == MqttProtocolVersion.V311 && !connect.CleanStart)
+            {
+                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "empty client identifier with clean session 0 (MQTT-3.1.3-8)");
+                return;
+            }
+
+            clientId = "manta-" + Guid.NewGuid().ToString("N");
+            assigned = true;
+        }
+
+        channel.ClientId = clientId;
+
+        if (connect.Will is { } will)
+        {
+            if (!policy.WillsAllowed)
+            {
+                Refuse(channel, connect, v5 ? ReasonCode.ImplementationSpecificError : ReasonCode.NotAuthorized, "will messages are not allowed here");
+                return;
+            }
+
+            if (will.QoS > policy.MaximumQoS || (will.QoS == QualityOfService.ExactlyOnce && policy.Qos2Publish != Qos2PublishHandling.Accept))
+            {
+                Refuse(channel, connect, ReasonCode.QoSNotSupported, $"will QoS {(int)will.QoS} exceeds the maximum QoS (MQTT-3.2.2-12)");
+                return;
+            }
+
+            if (will.Retain && policy.Retain == RetainPolicy.Disconnect)
+            {
+                Refuse(channel, connect, ReasonCode.RetainNotSupported, "retained will but retain is not available (MQTT-3.2.2-13)");
+                return;
+            }
+        }
+
+        if (v5 && connect.Properties?.AuthenticationMethod is { } method)
+        {
+            Refuse(channel, connect, ReasonCode.BadAuthenticationMethod, $"authentication method '{method}' is not supported");
+            return;
+        }
+
+        var principal = new ClientPrincipal(clientId, connect.UserName);
+        if (broker.Authenticator is { } authenticator)
+        {
+            var result = await authenticator.AuthenticateAsync(new AuthenticationRequest(connect, clientId, channel.Connection), CancellationToken.None).ConfigureAwait(false);
+            if (result.ReasonCode != ReasonCode.Success || result.Principal is null)
+            {
+                Refuse(channel, connect, result.ReasonCode == ReasonCode.Success ? ReasonCode.NotAuthorized : result.ReasonCode, result.Reason ?? "refused by the authenticator");
+                return;
+            }
+
+            principal = result.Principal;
+        }
+
+        if (channel.State != ChannelState.AwaitingConnect)
+        {
+            // The connection went away while the authenticator ran.
+            return;
+        }
+
+        channel.Principal = principal;
+
+        // Keep alive: the policy's maximum replaces larger values and "none" (v5 announces it, MQTT-3.2.2-21).
+        int keepAlive = connect.KeepAliveSeconds;
+        if (policy.MaximumKeepAlive > 0 && (keepAlive == 0 || keepAlive > policy.MaximumKeepAlive))
+        {
+            keepAlive = policy.MaximumKeepAlive;
+        }
+
+        channel.KeepAliveSeconds = keepAlive;
+
+        uint expiry = v5 ? connect.Properties?.SessionExpiryInterval ?? 0 : connect.CleanStart ? 0u : uint.MaxValue;
+        channel.ConnectedExpiryInterval = expiry;
+
+        var outcome = broker.Sessions.Connect(channel, clientId, connect.CleanStart, expiry);
+        if (outcome.Session is not { } session)
+        {
+            Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "client identifier in use by a live connection");
+            return;
+        }
+
+        var connAck = new ConnAckPacket { SessionPresent = outcome.SessionPresent, ReasonCode = ReasonCode.Success };
+        if (v5)
+        {
+            connAck.Properties = ConnAckProperties(policy, assigned ? clientId : null, keepAlive != connect.KeepAliveSeconds ? (ushort)keepAlive : null);
+        }
+
+        channel.Accept(session, connect.Will);
+        channel.Send(connAck);
+
+        var receiveMaximum = connect.Properties?.ReceiveMaximum ?? ushort.MaxValue;
+        session.Attach(channel.Outbox, Math.Min(receiveMaximum, policy.MaximumInflightMessages));
+
+        BrokerLog.ClientConnected(broker.Logger, clientId, channel.Connection.RemoteEndPoint, VersionName(connect.ProtocolVersion), connect.CleanStart, keepAlive, outcome.SessionPresent);
+    }
+
+    private static MqttProperties ConnAckProperties(BrokerPolicy policy, string? assignedClientId, ushort? serverKeepAlive)
+    {
+        var properties = new MqttProperties
+        {
+            AssignedClientIdentifier = assignedClientId,
+            ServerKeepAlive = serverKeepAlive,
+            MaximumPacketSize = (uint)policy.MaximumPacketSize,
+
+            // Shared subscriptions arrive with a later release; say so rather than refuse them silently.
+            SharedSubscriptionAvailable = 0,
+        };
+
+        if (policy.ReceiveMaximum != ushort.MaxValue)
+        {
+            properties.ReceiveMaximum = policy.ReceiveMaximum;
+        }
+
+        var maxQos = policy.Qos2Publish == Qos2PublishHandling.Accept ? policy.MaximumQoS : (QualityOfService)Math.Min((int)policy.MaximumQoS, 1);
+        if (maxQos < QualityOfService.ExactlyOnce)
+        {
+            properties.MaximumQoS = (byte)maxQos;
+        }
+
+        if (policy.Retain == RetainPolicy.Disconnect)
+        {
+            properties.RetainAvailable = 0;
+        }
+
+        return properties;
+    }
+
+    private static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why)
+    {
+        var broker = channel.Broker;
+        broker.Metrics.ConnectionRejected(code.ToString());
+        BrokerLog.ConnectRefused(broker.Logger, channel.Connection.RemoteEndPoint, connect.ClientId, code, why);
+        var connAck = new ConnAckPacket { ReasonCode = code };
+        if (connect.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            connAck.Properties = new MqttProperties { ReasonString = why };
+        }
+
+        channel.Send(connAck);
+        channel.Close($"CONNECT refused: {why}");
+    }
+
+    private static string VersionName(MqttProtocolVersion version) => version switch
+    {
+        MqttProtocolVersion.V310 => "3.1",
+        MqttProtocolVersion.V311 => "3.1.1",
+        MqttProtocolVersion.V500 => "5.0",
+        _ => "?",
+    };
+}

@@ -1,0 +1,9 @@
+using Manta.Protocol.Packets;
+
+namespace Manta.Broker.Channel.Handlers;
+
+/// <summary>PUBACK (section 3.4): ends a QoS 1 delivery and frees its window slot. Unknown ids are ignored.</summary>
+internal static class PubAckHandler
+{
+    public static void Handle(MqttChannel channel, PubAckPacket packet) => channel.Session!.OnPubAck(packet.PacketId);
+}

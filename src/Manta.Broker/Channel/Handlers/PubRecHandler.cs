@@ -1,0 +1,22 @@
+using Manta.Broker.Connections;
+using Manta.Protocol;
+using Manta.Protocol.Packets;
+
+namespace Manta.Broker.Channel.Handlers;
+
+/// <summary>PUBREC (section 3.5): the client has the QoS 2 message; answer PUBREL (MQTT-4.3.3-4), or end the flow on a v5 failure code.</summary>
+internal static class PubRecHandler
+{
+    public static void Handle(MqttChannel channel, PubRecPacket packet)
+    {
+        var failed = packet.ReasonCode >= ReasonCode.UnspecifiedError;
+        var known = channel.Session!.OnPubRec(packet.PacketId, failed);
+        if (failed)
+        {
+            return;
+        }
+
+        var code = known || channel.Version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
+        channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRel, packet.PacketId, code));
+    }
+}

@@ -1,0 +1,165 @@
+using Manta.Broker.Connections;
+using Manta.Broker.Extensibility;
+using Manta.Broker.Messages;
+using Manta.Broker.Policy;
+using Manta.Protocol;
+using Manta.Protocol.Codec;
+
+namespace Manta.Broker.Channel.Handlers;
+
+/// <summary>
+/// PUBLISH from a client (section 3.3): the hot path. The body is copied once into the message's
+/// pooled buffer and parsed there; policy checks; QoS 2 duplicate suppression; routing; the
+/// acknowledgement. Synchronous unless an authorizer or sink is registered.
+/// </summary>
+internal static class PublishHandler
+{
+    public static ValueTask HandleAsync(MqttChannel channel, MqttFrame frame)
+    {
+        var broker = channel.Broker;
+        var message = broker.Messages.FromPublishBody(frame.Body, frame.Flags, channel.Version, out var view);
+        try
+        {
+            if (!Admit(channel, message, in view))
+            {
+                message.Release();
+                return ValueTask.CompletedTask;
+            }
+        }
+        catch
+        {
+            message.Release();
+            throw;
+        }
+
+        if (broker.Authorizer is null && broker.Sinks.Length == 0)
+        {
+            try
+            {
+                Route(channel, message, view.QoS, view.PacketId);
+            }
+            finally
+            {
+                message.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        return RouteWithExtensionsAsync(channel, message, view.QoS, view.PacketId);
+    }
+
+    /// <summary>Policy and protocol checks; false when the message is dropped without routing.</summary>
+    private static bool Admit(MqttChannel channel, MqttMessage message, in PublishView view)
+    {
+        var policy = channel.Broker.Policy;
+        if (view.TopicAlias != 0)
+        {
+            // The server announces no Topic Alias Maximum, so every alias exceeds it (MQTT-3.2.2-17, MQTT-3.3.2-9).
+            throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, $"topic alias {view.TopicAlias} exceeds the topic alias maximum 0");
+        }
+
+        if (view.QoS > policy.MaximumQoS)
+        {
+            throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)view.QoS} exceeds the maximum QoS {(int)policy.MaximumQoS} (MQTT-3.2.2-11)");
+        }
+
+        if (view.QoS == QualityOfService.ExactlyOnce)
+        {
+            switch (policy.Qos2Publish)
+            {
+                case Qos2PublishHandling.Disconnect:
+                    throw new MqttProtocolException(ReasonCode.QoSNotSupported, "QoS 2 publications are not supported here");
+                case Qos2PublishHandling.NoAcknowledgement:
+                    return false;
+            }
+        }
+
+        if (view.Retain && policy.Retain == RetainPolicy.Disconnect)
+        {
+            throw new MqttProtocolException(ReasonCode.RetainNotSupported, "retain is not available (MQTT-3.2.2-14)");
+        }
+
+        var session = channel.Session!;
+        if (view.QoS == QualityOfService.ExactlyOnce && !session.BeginInboundQos2(view.PacketId))
+        {
+            // A resend of a QoS 2 message already received: acknowledge again, do not deliver twice (MQTT-4.3.3-10).
+            channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRec, view.PacketId));
+            return false;
+        }
+
+        message.Origin = session;
+        channel.Broker.Metrics.MessageReceived();
+        return true;
+    }
+
+    private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    {
+        var broker = channel.Broker;
+        int matched;
+        if (message.Retain && broker.Policy.Retain == RetainPolicy.PassOnAsProperty)
+        {
+            var marked = broker.Messages.WithUserProperty(message, broker.Policy.RetainPropertyName, "true", retain: false);
+            try
+            {
+                matched = broker.Router.Publish(marked);
+            }
+            finally
+            {
+                marked.Release();
+            }
+        }
+        else
+        {
+            matched = broker.Router.Publish(message);
+        }
+
+        Acknowledge(channel, qos, packetId, matched == 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+    }
+
+    private static async ValueTask RouteWithExtensionsAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    {
+        var broker = channel.Broker;
+        try
+        {
+            if (broker.Authorizer is { } authorizer
+                && !await authorizer.AuthorizeAsync(channel.Principal!, MqttAction.Publish, message.Topic, CancellationToken.None).ConfigureAwait(false))
+            {
+                // Not authorized: v5 says so in the acknowledgement; QoS 0 and 3.x have no way to say it, so the message is dropped.
+                if (qos == QualityOfService.ExactlyOnce)
+                {
+                    channel.Session!.CompleteInboundQos2(packetId);
+                }
+
+                Acknowledge(channel, qos, packetId, ReasonCode.NotAuthorized);
+                return;
+            }
+
+            foreach (var sink in broker.Sinks)
+            {
+                await sink.OnPublishedAsync(channel.Principal, message, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            Route(channel, message, qos, packetId);
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+
+    private static void Acknowledge(MqttChannel channel, QualityOfService qos, ushort packetId, ReasonCode code)
+    {
+        if (qos == QualityOfService.AtMostOnce)
+        {
+            return;
+        }
+
+        if (channel.Version != MqttProtocolVersion.V500)
+        {
+            code = ReasonCode.Success;
+        }
+
+        channel.Outbox.TryEnqueue(OutboundItem.ForAck(qos == QualityOfService.AtLeastOnce ? OutboundKind.PubAck : OutboundKind.PubRec, packetId, code));
+    }
+}

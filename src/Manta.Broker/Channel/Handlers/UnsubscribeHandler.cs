@@ -1,0 +1,30 @@
+using Manta.Protocol;
+using Manta.Protocol.Packets;
+
+namespace Manta.Broker.Channel.Handlers;
+
+/// <summary>UNSUBSCRIBE (section 3.10): remove each filter, answer UNSUBACK (v5: a reason code per filter).</summary>
+internal static class UnsubscribeHandler
+{
+    public static void Handle(MqttChannel channel, UnsubscribePacket packet)
+    {
+        var broker = channel.Broker;
+        var session = channel.Session!;
+        var codes = new List<ReasonCode>(packet.TopicFilters.Count);
+        foreach (var filter in packet.TopicFilters)
+        {
+            var old = session.RemoveSubscription(filter);
+            if (old is not null)
+            {
+                broker.Index.Remove(old);
+                codes.Add(ReasonCode.Success);
+            }
+            else
+            {
+                codes.Add(ReasonCode.NoSubscriptionExisted);
+            }
+        }
+
+        channel.Send(new UnsubAckPacket { PacketId = packet.PacketId, ReasonCodes = codes });
+    }
+}

@@ -1,0 +1,345 @@
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Manta.Broker.Channel;
+using Manta.Broker.Diagnostics;
+using Manta.Protocol;
+using Manta.Protocol.Codec;
+
+namespace Manta.Broker.Connections;
+
+/// <summary>
+/// Drives one <see cref="MqttChannel"/> over an <see cref="IDuplexPipe"/>: a read loop that cuts
+/// frames and dispatches them, and a write loop - the only writer to the pipe - that drains the
+/// outbox, encodes, and flushes once per batch. Knows nothing of sockets, TLS or WebSocket.
+/// </summary>
+public sealed class MqttConnection : IConnectionControl
+{
+    // Items drained per round; the writer flushes once per round, so this bounds the bytes
+    // buffered before a flush while still coalescing many small packets into one syscall.
+    private const int BatchSize = 256;
+
+    [ThreadStatic]
+    private static OutboundItem[]? t_batch;
+
+    private readonly MqttBroker _broker;
+    private readonly IDuplexPipe _transport;
+    private readonly Action? _abort;
+    private readonly Outbox _outbox;
+    private readonly long _openedAt;
+    private long _lastActivity;
+    private volatile bool _closeRequested;
+
+    /// <summary>Creates a connection; <paramref name="abort"/> tears the transport down when a flush hangs.</summary>
+    internal MqttConnection(MqttBroker broker, IDuplexPipe transport, ConnectionInfo info, Action? abort)
+    {
+        _broker = broker;
+        _transport = transport;
+        _abort = abort;
+        Info = info;
+        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages);
+        Channel = new MqttChannel(broker, _outbox, info, this);
+        _openedAt = broker.Clock.Now;
+        _lastActivity = _openedAt;
+    }
+
+    /// <summary>Transport facts.</summary>
+    public ConnectionInfo Info { get; }
+
+    /// <summary>The protocol state machine.</summary>
+    public MqttChannel Channel { get; }
+
+    /// <summary>Runs until the connection ends.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var id = _broker.Connections.Add(this);
+        _broker.Metrics.ConnectionOpened();
+        var writing = WriteLoopAsync();
+        try
+        {
+            await ReadLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Channel.CloseReason = "server stopping";
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException || exception.GetType().Name == "ConnectionResetException")
+        {
+            Channel.CloseReason = "connection lost: " + exception.Message;
+        }
+        catch (Exception exception)
+        {
+            Channel.CloseReason = "connection failed: " + exception.Message;
+            BrokerLog.ConnectionFailed(_broker.Logger, exception, Info.ConnectionId, Info.RemoteEndPoint);
+        }
+        finally
+        {
+            Channel.OnTransportClosed();
+            _closeRequested = true;
+            _outbox.Wake();
+            await FinishWritingAsync(writing).ConfigureAwait(false);
+            _outbox.Close();
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+            _broker.Connections.Remove(id);
+            _broker.Metrics.ConnectionClosed();
+        }
+    }
+
+    /// <inheritdoc />
+    public void CloseAfterFlush()
+    {
+        _closeRequested = true;
+        _outbox.Wake();
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>Connect timeout and keep-alive (1.5 times the interval, MQTT-3.1.2-24), from the shared tick.</summary>
+    internal void OnTick(long now)
+    {
+        var channel = Channel;
+        switch (channel.State)
+        {
+            case ChannelState.AwaitingConnect:
+                if (now - _openedAt >= _broker.Clock.SecondsToTicks(_broker.Options.ConnectTimeout.TotalSeconds))
+                {
+                    BrokerLog.ConnectTimeout(_broker.Logger, Info.RemoteEndPoint, _broker.Options.ConnectTimeout.TotalSeconds);
+                    channel.Close("no CONNECT in time");
+                }
+
+                break;
+            case ChannelState.Connected:
+                var keepAlive = channel.KeepAliveSeconds;
+                if (keepAlive > 0 && now - Volatile.Read(ref _lastActivity) >= _broker.Clock.SecondsToTicks(keepAlive * 1.5))
+                {
+                    BrokerLog.KeepAliveTimeout(_broker.Logger, channel.ClientId, Info.RemoteEndPoint, keepAlive);
+                    channel.DisconnectWith(ReasonCode.KeepAliveTimeout, "keep-alive timeout");
+                }
+
+                break;
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        var maxPacketSize = _broker.Policy.MaximumPacketSize;
+        while (!_closeRequested)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            Volatile.Write(ref _lastActivity, _broker.Clock.Now);
+            try
+            {
+                while (Channel.State != ChannelState.Closed && MqttFrameReader.TryRead(ref buffer, maxPacketSize, out var frame))
+                {
+                    var handling = Channel.HandleAsync(frame);
+                    if (!handling.IsCompletedSuccessfully)
+                    {
+                        await handling.ConfigureAwait(false);
+                    }
+
+                    consumed = buffer.Start;
+                }
+            }
+            catch (MqttProtocolException exception)
+            {
+                Channel.OnProtocolError(exception);
+            }
+
+            if (Channel.State == ChannelState.Closed)
+            {
+                input.AdvanceTo(buffer.End);
+                return;
+            }
+
+            input.AdvanceTo(consumed, buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _transport.Output;
+        try
+        {
+            while (true)
+            {
+                var written = WriteBatch(output);
+                if (written == 0)
+                {
+                    if (_closeRequested)
+                    {
+                        return;
+                    }
+
+                    await _outbox.WaitAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException || exception.GetType().Name == "ConnectionResetException")
+        {
+            // The transport went away; the read side notices and ends the connection.
+            _transport.Input.CancelPendingRead();
+        }
+    }
+
+    /// <summary>Drains and encodes without awaiting, so a thread-static batch array serves every connection.</summary>
+    private int WriteBatch(PipeWriter output)
+    {
+        var batch = t_batch ??= new OutboundItem[BatchSize];
+        var version = Channel.Version == MqttProtocolVersion.Unknown ? MqttProtocolVersion.V311 : Channel.Version;
+        var total = 0;
+        var published = 0;
+        int count;
+        while ((count = _outbox.Drain(batch)) > 0)
+        {
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    published += Encode(output, version, ref batch[i]);
+                }
+            }
+            finally
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    batch[i].Message?.Release();
+                    batch[i] = default;
+                }
+            }
+
+            total += count;
+            if (count < batch.Length)
+            {
+                break;
+            }
+        }
+
+        if (published > 0)
+        {
+            _broker.Metrics.MessagesSent(published);
+        }
+
+        return total;
+    }
+
+    private int Encode(PipeWriter output, MqttProtocolVersion version, ref OutboundItem item)
+    {
+        switch (item.Kind)
+        {
+            case OutboundKind.Publish:
+                return EncodePublish(output, version, ref item);
+            case OutboundKind.Packet:
+                Protocol.Codec.MqttPacketEncoder.Encode(item.Packet!, version, output);
+                return 0;
+            case OutboundKind.PingResp:
+                var ping = output.GetSpan(2);
+                ping[0] = (byte)MqttPacketType.PingResp << 4;
+                ping[1] = 0;
+                output.Advance(2);
+                return 0;
+            default:
+                EncodeAck(output, version, in item);
+                return 0;
+        }
+    }
+
+    private int EncodePublish(PipeWriter output, MqttProtocolVersion version, ref OutboundItem item)
+    {
+        var message = item.Message!;
+        uint remaining = 0;
+        if (message.HasExpiry)
+        {
+            var now = _broker.Clock.Now;
+            remaining = _broker.Clock.SecondsUntil(message.ExpiresAt, now);
+            if (remaining == 0)
+            {
+                if (item.QoS == QualityOfService.AtMostOnce)
+                {
+                    _broker.Metrics.MessageDropped(DropReasons.Expired);
+                    return 0;
+                }
+
+                // Already in flight with a packet id: send it with the least expiry the property can say.
+                remaining = 1;
+            }
+        }
+
+        PublishEncoder.Write(
+            output,
+            version,
+            message.TopicUtf8,
+            item.QoS,
+            item.Retain,
+            item.Dup,
+            item.PacketId,
+            message.Payload,
+            message.ForwardedProperties,
+            message.HasExpiry,
+            remaining,
+            item.SubscriptionIdentifiers ?? [],
+            0);
+        return 1;
+    }
+
+    /// <summary>PUBACK, PUBREC, PUBREL, PUBCOMP: 4 bytes, or 5 with a v5 reason code other than success.</summary>
+    private static void EncodeAck(PipeWriter output, MqttProtocolVersion version, in OutboundItem item)
+    {
+        var type = item.Kind switch
+        {
+            OutboundKind.PubAck => MqttPacketType.PubAck,
+            OutboundKind.PubRec => MqttPacketType.PubRec,
+            OutboundKind.PubRel => MqttPacketType.PubRel,
+            _ => MqttPacketType.PubComp,
+        };
+        var withReason = version == MqttProtocolVersion.V500 && item.Reason != ReasonCode.Success;
+        var span = output.GetSpan(5);
+
+        // PUBREL carries the reserved flags 0b0010 (MQTT-3.6.1-1).
+        span[0] = (byte)(((byte)type << 4) | (type == MqttPacketType.PubRel ? 0x02 : 0x00));
+        span[1] = withReason ? (byte)3 : (byte)2;
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], item.PacketId);
+        if (withReason)
+        {
+            span[4] = (byte)item.Reason;
+        }
+
+        output.Advance(withReason ? 5 : 4);
+    }
+
+    private async Task FinishWritingAsync(Task writing)
+    {
+        var timeout = _broker.Options.CloseFlushTimeout;
+        using var stopDelay = new CancellationTokenSource();
+        var delay = Task.Delay(timeout, _broker.Clock.TimeProvider, stopDelay.Token);
+        var finished = await Task.WhenAny(writing, delay).ConfigureAwait(false);
+        await stopDelay.CancelAsync().ConfigureAwait(false);
+        if (finished != writing)
+        {
+            // A client that never reads must not hold the connection open: abort the transport.
+            _abort?.Invoke();
+            _transport.Output.CancelPendingFlush();
+        }
+
+        try
+        {
+            await writing.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already reported by the read side.
+        }
+    }
+}

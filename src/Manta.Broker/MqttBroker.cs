@@ -1,0 +1,195 @@
+using System.IO.Pipelines;
+using Manta.Broker.Connections;
+using Manta.Broker.Diagnostics;
+using Manta.Broker.Extensibility;
+using Manta.Broker.Messages;
+using Manta.Broker.Policy;
+using Manta.Broker.Retained;
+using Manta.Broker.Routing;
+using Manta.Broker.Sessions;
+using Manta.Broker.Subscriptions;
+using Manta.Broker.Timing;
+using Manta.Protocol;
+using Manta.Protocol.Packets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Manta.Broker;
+
+/// <summary>
+/// The MQTT broker, transport-agnostic: hand it any <see cref="IDuplexPipe"/> with
+/// <see cref="RunConnectionAsync"/>. Owns the shared structures (sessions, subscription index,
+/// retained store, router), the extension points and the one heartbeat.
+/// </summary>
+public sealed class MqttBroker : IAsyncDisposable
+{
+    private readonly bool _ownsMetrics;
+    private BrokerHeartbeat? _heartbeat;
+
+    /// <summary>Creates a broker; call <see cref="Start"/> to run its heartbeat.</summary>
+    public MqttBroker(
+        BrokerOptions options,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        BrokerMetrics? metrics = null,
+        IAuthenticator? authenticator = null,
+        IAuthorizer? authorizer = null,
+        IEnumerable<IMessageSink>? sinks = null,
+        IRetainedStore? retainedStore = null)
+    {
+        Options = options;
+        Policy = options.Policy;
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Manta.Broker");
+        Clock = new BrokerClock(timeProvider ?? TimeProvider.System);
+        _ownsMetrics = metrics is null;
+        Metrics = metrics ?? new BrokerMetrics(null);
+        Authenticator = authenticator;
+        Authorizer = authorizer;
+        Sinks = sinks?.ToArray() ?? [];
+        Messages = new MessageFactory(new MessagePool(), Clock);
+        Index = new SubscriptionIndex();
+        Retained = retainedStore ?? new InMemoryRetainedStore(Clock);
+        Router = new Router(Index, Retained, Policy);
+        Sessions = new SessionRegistry(Policy, Metrics, Clock, Index, PublishWill, Logger);
+        Connections = new ConnectionRegistry();
+    }
+
+    /// <summary>Settings.</summary>
+    public BrokerOptions Options { get; }
+
+    /// <summary>Behaviour knobs.</summary>
+    public BrokerPolicy Policy { get; }
+
+    /// <summary>Sessions by client id.</summary>
+    public SessionRegistry Sessions { get; }
+
+    /// <summary>All subscriptions.</summary>
+    public SubscriptionIndex Index { get; }
+
+    /// <summary>Retained messages.</summary>
+    public IRetainedStore Retained { get; }
+
+    /// <summary>Open connections.</summary>
+    public ConnectionRegistry Connections { get; }
+
+    /// <summary>The publish path.</summary>
+    public Router Router { get; }
+
+    /// <summary>Builds messages.</summary>
+    public MessageFactory Messages { get; }
+
+    /// <summary>The broker's clock.</summary>
+    public BrokerClock Clock { get; }
+
+    internal ILogger Logger { get; }
+
+    internal BrokerMetrics Metrics { get; }
+
+    internal IAuthenticator? Authenticator { get; }
+
+    internal IAuthorizer? Authorizer { get; }
+
+    internal IMessageSink[] Sinks { get; }
+
+    /// <summary>Starts the shared tick.</summary>
+    public void Start() => _heartbeat ??= new BrokerHeartbeat(Options.HeartbeatInterval, Clock.TimeProvider, Tick);
+
+    /// <summary>
+    /// Serves one connection until it ends. <paramref name="abort"/> tears the transport down when
+    /// a closing connection cannot flush in time (e.g. Kestrel's ConnectionContext.Abort).
+    /// </summary>
+    public Task RunConnectionAsync(IDuplexPipe transport, ConnectionInfo info, Action? abort, CancellationToken cancellationToken)
+        => new MqttConnection(this, transport, info, abort).RunAsync(cancellationToken);
+
+    /// <summary>Publishes a message as the broker itself (no publisher session); returns the number of sessions it reached.</summary>
+    public int Publish(PublishPacket packet)
+    {
+        var message = Messages.FromPacket(packet);
+        try
+        {
+            return Router.Publish(message);
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+
+    /// <summary>One heartbeat: connection timeouts, delayed wills, session expiry. Public so tests can drive it with a fake clock.</summary>
+    public void Tick()
+    {
+        var now = Clock.Now;
+        foreach (var connection in Connections.Snapshot())
+        {
+            connection.OnTick(now);
+        }
+
+        Sessions.Tick();
+    }
+
+    /// <summary>Closes every connection (v5 clients get DISCONNECT 0x8B) and stops the heartbeat.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_heartbeat is { } heartbeat)
+        {
+            _heartbeat = null;
+            await heartbeat.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var connection in Connections.Snapshot())
+        {
+            connection.Channel.DisconnectWith(ReasonCode.ServerShuttingDown, "server shutting down");
+        }
+
+        // Wall-clock wait: shutdown must end even when the broker runs on a test clock.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Connections.Count > 0 && waited.Elapsed < timeout)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        if (_ownsMetrics)
+        {
+            Metrics.Dispose();
+        }
+    }
+
+    private void PublishWill(Session session, WillMessage will)
+    {
+        var packet = new PublishPacket
+        {
+            Topic = will.Topic,
+            Payload = will.Payload,
+            QoS = will.QoS,
+            Retain = will.Retain,
+            Properties = will.Properties is null ? null : WillProperties.ForPublish(will.Properties),
+        };
+
+        var message = Messages.FromPacket(packet);
+        try
+        {
+            message.Origin = session;
+            if (message.Retain && Policy.Retain == RetainPolicy.PassOnAsProperty)
+            {
+                var marked = Messages.WithUserProperty(message, Policy.RetainPropertyName, "true", retain: false);
+                Router.Publish(marked);
+                marked.Release();
+            }
+            else
+            {
+                Router.Publish(message);
+            }
+
+            BrokerLog.WillPublished(Logger, session.ClientId, will.Topic);
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+}

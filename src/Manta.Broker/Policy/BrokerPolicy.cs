@@ -1,0 +1,49 @@
+using Manta.Protocol;
+
+namespace Manta.Broker.Policy;
+
+/// <summary>
+/// Every behaviour knob a cloud dialect changes. The defaults are the MQTT standard; a dialect is
+/// a different instance of this class.
+/// </summary>
+public sealed class BrokerPolicy
+{
+    /// <summary>Highest QoS accepted on PUBLISH and granted on SUBSCRIBE. Default 2.</summary>
+    public QualityOfService MaximumQoS { get; set; } = QualityOfService.ExactlyOnce;
+
+    /// <summary>What a QoS 2 PUBLISH gets when <see cref="MaximumQoS"/> allows it. Default accept.</summary>
+    public Qos2PublishHandling Qos2Publish { get; set; } = Qos2PublishHandling.Accept;
+
+    /// <summary>What a retained PUBLISH gets. Default store.</summary>
+    public RetainPolicy Retain { get; set; } = RetainPolicy.Store;
+
+    /// <summary>User property added when <see cref="Retain"/> is PassOnAsProperty. Default "mqtt-retain".</summary>
+    public string RetainPropertyName { get; set; } = "mqtt-retain";
+
+    /// <summary>Whether CONNECT may carry a will. Default true.</summary>
+    public bool WillsAllowed { get; set; } = true;
+
+    /// <summary>How a delivery's QoS is chosen. Default downgrade to the subscription's QoS.</summary>
+    public SubscriptionQosMode SubscriptionQos { get; set; } = SubscriptionQosMode.Downgrade;
+
+    /// <summary>Largest keep-alive in seconds a client gets (v5: Server Keep Alive; 3.x: enforced). 0 = no limit (default).</summary>
+    public ushort MaximumKeepAlive { get; set; }
+
+    /// <summary>What a second connection with a live client id does. Default take over.</summary>
+    public ClientIdConflictPolicy ClientIdConflict { get; set; } = ClientIdConflictPolicy.TakeOver;
+
+    /// <summary>Largest packet accepted, fixed header included. Default 1 MiB (EMQX's default; AWS allows 128 KiB, Azure 256 KiB).</summary>
+    public int MaximumPacketSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Unacknowledged QoS 1/2 messages the server has out to one client at once (further capped by the client's Receive Maximum). Default 64.</summary>
+    public int MaximumInflightMessages { get; set; } = 64;
+
+    /// <summary>Receive Maximum the server announces: QoS 1/2 publications a client may have unacknowledged towards the server. Default 65535.</summary>
+    public ushort ReceiveMaximum { get; set; } = ushort.MaxValue;
+
+    /// <summary>Messages queued per session beyond the inflight window (also while offline); newer ones are dropped and counted. Default 1000 (Mosquitto's).</summary>
+    public int MaximumQueuedMessages { get; set; } = 1000;
+
+    /// <summary>Whether QoS 0 messages are queued for an offline persistent session. Default false (as Mosquitto).</summary>
+    public bool QueueQos0WhileOffline { get; set; }
+}

@@ -1,0 +1,426 @@
+using Manta.Broker.Connections;
+using Manta.Broker.Diagnostics;
+using Manta.Broker.Messages;
+using Manta.Broker.Policy;
+using Manta.Broker.Subscriptions;
+using Manta.Broker.Timing;
+using Manta.Protocol;
+
+namespace Manta.Broker.Sessions;
+
+/// <summary>
+/// The state of one client id that may outlive its connection: subscriptions, outbound QoS 1/2
+/// messages in flight, queued deliveries, inbound QoS 2 packet ids and a delayed will. One lock
+/// (<see cref="Gate"/>) guards it; publishers take it only to hand a message over.
+/// </summary>
+public sealed class Session
+{
+    private readonly BrokerPolicy _policy;
+    private readonly BrokerMetrics _metrics;
+    private readonly BrokerClock _clock;
+    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<ushort, InflightEntry> _inflight = [];
+    private readonly Queue<PendingDelivery> _pending = new();
+    private readonly HashSet<ushort> _inboundQos2 = [];
+    private Outbox? _outbox;
+    private int _sendWindow;
+    private ushort _lastPacketId;
+    private long _sequence;
+    private int _subscriptionCount;
+    private bool _ended;
+
+    internal Session(string clientId, BrokerPolicy policy, BrokerMetrics metrics, BrokerClock clock)
+    {
+        ClientId = clientId;
+        _policy = policy;
+        _metrics = metrics;
+        _clock = clock;
+    }
+
+    /// <summary>The client identifier.</summary>
+    public string ClientId { get; }
+
+    /// <summary>Seconds the session outlives its connection; 0 ends it at disconnect, uint.MaxValue never expires.</summary>
+    public uint ExpiryInterval { get; internal set; }
+
+    /// <summary>Protocol version of the last connection.</summary>
+    public MqttProtocolVersion ProtocolVersion { get; internal set; }
+
+    /// <summary>True while a connection is attached.</summary>
+    public bool IsConnected => Volatile.Read(ref _outbox) is not null;
+
+    /// <summary>Number of subscriptions (read without the lock by the router).</summary>
+    public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
+
+    /// <summary>Deliveries queued beyond the inflight window.</summary>
+    public int QueuedCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Outbound QoS 1/2 messages awaiting acknowledgement.</summary>
+    public int InflightCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _inflight.Count;
+            }
+        }
+    }
+
+    internal Lock Gate { get; } = new();
+
+    /// <summary>The connection currently owning the session (set and cleared by the registry).</summary>
+    internal object? Owner { get; set; }
+
+    /// <summary>When the last connection went away (clock timestamp).</summary>
+    internal long DisconnectedAt { get; set; }
+
+    /// <summary>A will waiting for its delay.</summary>
+    internal PendingWill? Will { get; set; }
+
+    internal bool IsEnded => _ended;
+
+    /// <summary>Hands a message to this session: straight to the connection when the window allows, else queued, else dropped and counted.</summary>
+    internal bool Deliver(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    {
+        lock (Gate)
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            var outbox = _outbox;
+            if (outbox is null)
+            {
+                if (qos == QualityOfService.AtMostOnce && !_policy.QueueQos0WhileOffline)
+                {
+                    _metrics.MessageDropped(DropReasons.OfflineQos0);
+                    return false;
+                }
+
+                return Enqueue(message, qos, retain, subscriptionIdentifiers);
+            }
+
+            if (qos == QualityOfService.AtMostOnce)
+            {
+                message.AddReference();
+                if (!outbox.TryEnqueue(OutboundItem.ForPublish(message, qos, retain, false, 0, subscriptionIdentifiers)))
+                {
+                    message.Release();
+                    _metrics.MessageDropped(DropReasons.SlowReader);
+                    return false;
+                }
+
+                return true;
+            }
+
+            if (_pending.Count == 0 && _inflight.Count < _sendWindow)
+            {
+                message.AddReference();
+                SendNew(outbox, message, qos, retain, subscriptionIdentifiers);
+                return true;
+            }
+
+            return Enqueue(message, qos, retain, subscriptionIdentifiers);
+        }
+    }
+
+    /// <summary>PUBACK from the client.</summary>
+    internal bool OnPubAck(ushort packetId)
+    {
+        lock (Gate)
+        {
+            if (!_inflight.TryGetValue(packetId, out var entry) || entry.State != InflightState.AwaitingPubAck)
+            {
+                return false;
+            }
+
+            _inflight.Remove(packetId);
+            entry.Message?.Release();
+            Pump();
+            return true;
+        }
+    }
+
+    /// <summary>PUBREC from the client; returns whether the packet id was known (the caller answers PUBREL either way).</summary>
+    internal bool OnPubRec(ushort packetId, bool failed)
+    {
+        lock (Gate)
+        {
+            if (!_inflight.TryGetValue(packetId, out var entry))
+            {
+                return false;
+            }
+
+            if (entry.State == InflightState.AwaitingPubAck)
+            {
+                return false;
+            }
+
+            entry.Message?.Release();
+            entry.Message = null;
+            if (failed)
+            {
+                // v5: a PUBREC reason code of 0x80 or above ends the flow.
+                _inflight.Remove(packetId);
+                Pump();
+                return true;
+            }
+
+            entry.State = InflightState.AwaitingPubComp;
+            _inflight[packetId] = entry;
+            return true;
+        }
+    }
+
+    /// <summary>PUBCOMP from the client.</summary>
+    internal bool OnPubComp(ushort packetId)
+    {
+        lock (Gate)
+        {
+            if (!_inflight.TryGetValue(packetId, out var entry) || entry.State != InflightState.AwaitingPubComp)
+            {
+                return false;
+            }
+
+            _inflight.Remove(packetId);
+            Pump();
+            return true;
+        }
+    }
+
+    /// <summary>Records an inbound QoS 2 packet id; false when it is already known (a resend: do not route again).</summary>
+    internal bool BeginInboundQos2(ushort packetId)
+    {
+        lock (Gate)
+        {
+            return _inboundQos2.Add(packetId);
+        }
+    }
+
+    /// <summary>PUBREL from the client: forgets the packet id; false when it was not known.</summary>
+    internal bool CompleteInboundQos2(ushort packetId)
+    {
+        lock (Gate)
+        {
+            return _inboundQos2.Remove(packetId);
+        }
+    }
+
+    /// <summary>Inbound QoS 2 ids awaiting PUBREL.</summary>
+    internal int InboundQos2Count
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _inboundQos2.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds or replaces a subscription; returns the one it replaced.</summary>
+    internal Subscription? PutSubscription(Subscription subscription)
+    {
+        lock (Gate)
+        {
+            _subscriptions.TryGetValue(subscription.TopicFilter, out var old);
+            _subscriptions[subscription.TopicFilter] = subscription;
+            Volatile.Write(ref _subscriptionCount, _subscriptions.Count);
+            return old;
+        }
+    }
+
+    /// <summary>Removes a subscription by filter.</summary>
+    internal Subscription? RemoveSubscription(string topicFilter)
+    {
+        lock (Gate)
+        {
+            if (!_subscriptions.Remove(topicFilter, out var old))
+            {
+                return null;
+            }
+
+            Volatile.Write(ref _subscriptionCount, _subscriptions.Count);
+            return old;
+        }
+    }
+
+    /// <summary>A snapshot of the subscriptions.</summary>
+    internal Subscription[] GetSubscriptions()
+    {
+        lock (Gate)
+        {
+            return [.. _subscriptions.Values];
+        }
+    }
+
+    /// <summary>
+    /// Attaches a connection: resends unacknowledged messages with DUP and pending PUBRELs in
+    /// their original order (MQTT-4.4.0-1), then fills the window from the queue.
+    /// </summary>
+    internal void Attach(Outbox outbox, int sendWindow)
+    {
+        lock (Gate)
+        {
+            _outbox = outbox;
+            _sendWindow = Math.Max(1, sendWindow);
+            if (_inflight.Count > 0)
+            {
+                var resend = _inflight.OrderBy(static e => e.Value.Sequence).ToArray();
+                foreach (var (packetId, entry) in resend)
+                {
+                    if (entry.State == InflightState.AwaitingPubComp)
+                    {
+                        outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRel, packetId));
+                    }
+                    else if (entry.Message is { } message)
+                    {
+                        message.AddReference();
+                        if (!outbox.TryEnqueue(OutboundItem.ForPublish(message, entry.QoS, entry.Retain, true, packetId, entry.SubscriptionIdentifiers)))
+                        {
+                            message.Release();
+                        }
+                    }
+                }
+            }
+
+            Pump();
+        }
+    }
+
+    /// <summary>Detaches <paramref name="outbox"/> if it is still the attached one.</summary>
+    internal void Detach(Outbox outbox)
+    {
+        lock (Gate)
+        {
+            if (ReferenceEquals(_outbox, outbox))
+            {
+                _outbox = null;
+            }
+        }
+    }
+
+    /// <summary>Ends the session: gives back every message reference and returns the subscriptions to remove from the index.</summary>
+    internal Subscription[] End()
+    {
+        lock (Gate)
+        {
+            _ended = true;
+            _outbox = null;
+            foreach (var entry in _inflight.Values)
+            {
+                entry.Message?.Release();
+            }
+
+            _inflight.Clear();
+            while (_pending.TryDequeue(out var pending))
+            {
+                pending.Message.Release();
+            }
+
+            _inboundQos2.Clear();
+            var subscriptions = _subscriptions.Values.ToArray();
+            _subscriptions.Clear();
+            Volatile.Write(ref _subscriptionCount, 0);
+            return subscriptions;
+        }
+    }
+
+    private bool Enqueue(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    {
+        if (_pending.Count >= _policy.MaximumQueuedMessages)
+        {
+            _metrics.MessageDropped(DropReasons.QueueFull);
+            return false;
+        }
+
+        message.AddReference();
+        _pending.Enqueue(new PendingDelivery(message, qos, retain, subscriptionIdentifiers));
+        return true;
+    }
+
+    /// <summary>Moves queued deliveries to the connection while the window allows. Caller holds the gate.</summary>
+    private void Pump()
+    {
+        var outbox = _outbox;
+        if (outbox is null)
+        {
+            return;
+        }
+
+        while (_pending.Count > 0)
+        {
+            var next = _pending.Peek();
+            if (next.QoS != QualityOfService.AtMostOnce && _inflight.Count >= _sendWindow)
+            {
+                return;
+            }
+
+            _pending.Dequeue();
+            if (next.Message.HasExpiry && next.Message.ExpiresAt <= _clock.Now)
+            {
+                next.Message.Release();
+                _metrics.MessageDropped(DropReasons.Expired);
+                continue;
+            }
+
+            if (next.QoS == QualityOfService.AtMostOnce)
+            {
+                if (!outbox.TryEnqueue(OutboundItem.ForPublish(next.Message, next.QoS, next.Retain, false, 0, next.SubscriptionIdentifiers)))
+                {
+                    next.Message.Release();
+                    _metrics.MessageDropped(DropReasons.SlowReader);
+                }
+
+                continue;
+            }
+
+            SendNew(outbox, next.Message, next.QoS, next.Retain, next.SubscriptionIdentifiers);
+        }
+    }
+
+    /// <summary>Assigns a packet id and puts the message in flight; consumes one reference the caller took. Caller holds the gate.</summary>
+    private void SendNew(Outbox outbox, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    {
+        var packetId = NextPacketId();
+        _inflight[packetId] = new InflightEntry
+        {
+            Message = message,
+            QoS = qos,
+            Retain = retain,
+            State = qos == QualityOfService.AtLeastOnce ? InflightState.AwaitingPubAck : InflightState.AwaitingPubRec,
+            SubscriptionIdentifiers = subscriptionIdentifiers,
+            Sequence = ++_sequence,
+        };
+
+        message.AddReference();
+        if (!outbox.TryEnqueue(OutboundItem.ForPublish(message, qos, retain, false, packetId, subscriptionIdentifiers)))
+        {
+            // The connection is going away; the inflight entry is resent when the client returns.
+            message.Release();
+        }
+    }
+
+    private ushort NextPacketId()
+    {
+        // The window is far below 65535, so a free id is always found quickly.
+        do
+        {
+            _lastPacketId = (ushort)(_lastPacketId == ushort.MaxValue ? 1 : _lastPacketId + 1);
+        }
+        while (_inflight.ContainsKey(_lastPacketId));
+
+        return _lastPacketId;
+    }
+}

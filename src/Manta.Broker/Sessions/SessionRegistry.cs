@@ -1,0 +1,212 @@
+using Manta.Broker.Channel;
+using Manta.Broker.Diagnostics;
+using Manta.Broker.Policy;
+using Manta.Broker.Subscriptions;
+using Manta.Broker.Timing;
+using Manta.Protocol.Packets;
+using Microsoft.Extensions.Logging;
+
+namespace Manta.Broker.Sessions;
+
+/// <summary>
+/// Client id to session: creation, takeover (a new connection with a live client id wins),
+/// detachment, expiry and delayed wills. Connect and disconnect serialise on one lock, which
+/// keeps takeover simple and exact; the publish path never takes it.
+/// </summary>
+public sealed class SessionRegistry
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly BrokerPolicy _policy;
+    private readonly BrokerMetrics _metrics;
+    private readonly BrokerClock _clock;
+    private readonly SubscriptionIndex _index;
+    private readonly Action<Session, WillMessage> _publishWill;
+    private readonly ILogger _logger;
+
+    internal SessionRegistry(BrokerPolicy policy, BrokerMetrics metrics, BrokerClock clock, SubscriptionIndex index, Action<Session, WillMessage> publishWill, ILogger logger)
+    {
+        _policy = policy;
+        _metrics = metrics;
+        _clock = clock;
+        _index = index;
+        _publishWill = publishWill;
+        _logger = logger;
+    }
+
+    /// <summary>Number of sessions, connected or not.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>The session of <paramref name="clientId"/>, if any.</summary>
+    public Session? Find(string clientId)
+    {
+        lock (_gate)
+        {
+            return _sessions.GetValueOrDefault(clientId);
+        }
+    }
+
+    /// <summary>
+    /// Binds <paramref name="channel"/> to the session of <paramref name="clientId"/>: closes a live
+    /// connection with that id (MQTT-3.1.4-3), discards the old session on clean start
+    /// (MQTT-3.1.2-4), cancels a delayed will (MQTT-3.1.3-9).
+    /// </summary>
+    internal ConnectOutcome Connect(MqttChannel channel, string clientId, bool cleanStart, uint expiryInterval)
+    {
+        lock (_gate)
+        {
+            _sessions.TryGetValue(clientId, out var session);
+            if (session?.Owner is MqttChannel live)
+            {
+                if (_policy.ClientIdConflict == ClientIdConflictPolicy.RejectNew)
+                {
+                    return new ConnectOutcome(null, false);
+                }
+
+                BrokerLog.SessionTakenOver(_logger, clientId, channel.Connection.RemoteEndPoint);
+                live.OnTakenOver();
+                DetachLocked(live, session);
+                if (session.IsEnded)
+                {
+                    session = null;
+                }
+            }
+
+            if (session is not null && cleanStart)
+            {
+                EndLocked(session);
+                session = null;
+            }
+
+            var present = session is not null;
+            if (session is null)
+            {
+                session = new Session(clientId, _policy, _metrics, _clock);
+                _sessions[clientId] = session;
+            }
+
+            // A resumed session cancels its delayed will.
+            session.Will = null;
+            session.ExpiryInterval = expiryInterval;
+            session.ProtocolVersion = channel.Version;
+            session.Owner = channel;
+            return new ConnectOutcome(session, present);
+        }
+    }
+
+    /// <summary>The connection of <paramref name="channel"/> is gone: detach, publish or schedule its will, end the session if it does not outlive the connection.</summary>
+    internal void Disconnect(MqttChannel channel, Session session)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(session.Owner, channel))
+            {
+                // Already detached by a takeover.
+                return;
+            }
+
+            DetachLocked(channel, session);
+        }
+    }
+
+    /// <summary>Sets a new session expiry (v5 DISCONNECT may change it).</summary>
+    internal void SetExpiry(Session session, uint expiryInterval)
+    {
+        lock (_gate)
+        {
+            session.ExpiryInterval = expiryInterval;
+        }
+    }
+
+    /// <summary>Publishes delayed wills that are due and ends sessions whose expiry has passed.</summary>
+    internal void Tick()
+    {
+        var now = _clock.Now;
+        lock (_gate)
+        {
+            List<Session>? expired = null;
+            foreach (var session in _sessions.Values)
+            {
+                if (session.Owner is not null)
+                {
+                    continue;
+                }
+
+                if (session.Will is { } will && will.DueAt <= now)
+                {
+                    session.Will = null;
+                    _publishWill(session, will.Will);
+                }
+
+                if (session.ExpiryInterval != uint.MaxValue
+                    && now - session.DisconnectedAt >= _clock.SecondsToTicks(session.ExpiryInterval))
+                {
+                    (expired ??= []).Add(session);
+                }
+            }
+
+            if (expired is not null)
+            {
+                foreach (var session in expired)
+                {
+                    BrokerLog.SessionExpired(_logger, session.ClientId);
+                    EndLocked(session);
+                }
+            }
+        }
+    }
+
+    private void DetachLocked(MqttChannel channel, Session session)
+    {
+        session.Owner = null;
+        session.Detach(channel.Outbox);
+        session.DisconnectedAt = _clock.Now;
+
+        if (channel.TakeWill(out var will, out var delaySeconds))
+        {
+            var delay = Math.Min(delaySeconds, session.ExpiryInterval);
+            if (delay == 0)
+            {
+                _publishWill(session, will);
+            }
+            else
+            {
+                session.Will = new PendingWill(will, _clock.Now + _clock.SecondsToTicks(delay));
+            }
+        }
+
+        if (session.ExpiryInterval == 0)
+        {
+            EndLocked(session);
+        }
+    }
+
+    private void EndLocked(Session session)
+    {
+        if (_sessions.TryGetValue(session.ClientId, out var current) && ReferenceEquals(current, session))
+        {
+            _sessions.Remove(session.ClientId);
+        }
+
+        // The will is published when the session ends, whatever its remaining delay (MQTT-3.1.3-9's counterpart).
+        if (session.Will is { } will)
+        {
+            session.Will = null;
+            _publishWill(session, will.Will);
+        }
+
+        foreach (var subscription in session.End())
+        {
+            _index.Remove(subscription);
+        }
+    }
+}

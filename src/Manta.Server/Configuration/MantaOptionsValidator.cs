@@ -1,0 +1,87 @@
+using System.Net;
+using Manta.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Manta.Server.Configuration;
+
+/// <summary>Checks <see cref="MantaOptions"/> at start-up and names the setting that is wrong.</summary>
+public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, MantaOptions options)
+    {
+        var errors = new List<string>();
+        var listeners = options.EffectiveListeners;
+        var ports = new HashSet<(string, int)>();
+        for (var i = 0; i < listeners.Count; i++)
+        {
+            var listener = listeners[i];
+            var key = $"Manta:Listeners:{i}";
+            if (!IPAddress.TryParse(listener.Address, out _) && listener.Address is not ("localhost" or "*"))
+            {
+                errors.Add($"{key}:Address '{listener.Address}' is not an IP address (or 'localhost' / '*').");
+            }
+
+            if (listener.Port is < 0 or > 65535)
+            {
+                errors.Add($"{key}:Port {listener.Port} is outside 0-65535.");
+            }
+
+            if (!string.Equals(listener.Transport, "tcp", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:Transport '{listener.Transport}' is not supported (supported: tcp).");
+            }
+
+            if (listener.Port != 0 && !ports.Add((listener.Address, listener.Port)))
+            {
+                errors.Add($"{key}:Port {listener.Port} is used by another listener on {listener.Address}.");
+            }
+        }
+
+        var broker = options.Broker;
+        var policy = broker.Policy;
+        if (broker.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Manta:Broker:ConnectTimeout must be positive (was {broker.ConnectTimeout}).");
+        }
+
+        if (broker.HeartbeatInterval <= TimeSpan.Zero || broker.HeartbeatInterval > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"Manta:Broker:HeartbeatInterval must be between 0 and 10 seconds (was {broker.HeartbeatInterval}).");
+        }
+
+        if (!Enum.IsDefined(policy.MaximumQoS))
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumQoS must be AtMostOnce, AtLeastOnce or ExactlyOnce (was {(int)policy.MaximumQoS}).");
+        }
+
+        // 5 bytes of fixed header at least; at most the protocol's 268,435,455 + 5.
+        if (policy.MaximumPacketSize is < 16 or > 268_435_460)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumPacketSize must be between 16 and 268435460 (was {policy.MaximumPacketSize}).");
+        }
+
+        if (policy.MaximumInflightMessages is < 1 or > ushort.MaxValue)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumInflightMessages must be between 1 and 65535 (was {policy.MaximumInflightMessages}).");
+        }
+
+        if (policy.ReceiveMaximum == 0)
+        {
+            errors.Add("Manta:Broker:Policy:ReceiveMaximum must be at least 1 (MQTT 5 forbids 0).");
+        }
+
+        if (policy.MaximumQueuedMessages < 1)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumQueuedMessages must be at least 1 (was {policy.MaximumQueuedMessages}).");
+        }
+
+        if (string.IsNullOrEmpty(policy.RetainPropertyName))
+        {
+            errors.Add("Manta:Broker:Policy:RetainPropertyName must not be empty.");
+        }
+
+        _ = QualityOfService.AtMostOnce;
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

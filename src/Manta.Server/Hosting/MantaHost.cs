@@ -1,0 +1,69 @@
+using System.Net;
+using Manta.Broker;
+using Manta.Broker.Diagnostics;
+using Manta.Server.Configuration;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+
+namespace Manta.Server.Hosting;
+
+/// <summary>Builds the Manta host: configuration, options validation, the broker, Kestrel listeners.</summary>
+public static class MantaHost
+{
+    /// <summary>Builds the application for <paramref name="args"/> (configuration overrides such as <c>--Manta:Listeners:0:Port=1884</c>).</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        builder.Services.AddOptions<MantaOptions>()
+            .Bind(builder.Configuration.GetSection(MantaOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MantaOptions>, MantaOptionsValidator>();
+        builder.Services.AddSingleton(sp => new BrokerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton(sp => new MqttBroker(
+            sp.GetRequiredService<IOptions<MantaOptions>>().Value.Broker,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<BrokerMetrics>(),
+            sp.GetService<Broker.Extensibility.IAuthenticator>(),
+            sp.GetService<Broker.Extensibility.IAuthorizer>(),
+            sp.GetServices<Broker.Extensibility.IMessageSink>()));
+        builder.Services.AddHostedService<BrokerService>();
+        configureServices?.Invoke(builder.Services);
+
+        // Bound once here for Kestrel; the validated copy is what the broker uses.
+        var options = new MantaOptions();
+        builder.Configuration.GetSection(MantaOptions.SectionName).Bind(options);
+        var validation = new MantaOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(nameof(MantaOptions), typeof(MantaOptions), validation.Failures);
+        }
+
+        // A whole packet must fit in the transport's read buffer, or the reader would wait forever.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024)));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var listener in options.EffectiveListeners)
+            {
+                var address = listener.Address switch
+                {
+                    "*" => IPAddress.Any,
+                    "localhost" => IPAddress.Loopback,
+                    _ => IPAddress.Parse(listener.Address),
+                };
+                var name = listener.Name;
+                kestrel.Listen(address, listener.Port, listen =>
+                {
+                    var handler = new MqttConnectionHandler(listen.ApplicationServices.GetRequiredService<MqttBroker>(), name);
+                    listen.Run(handler.OnConnectedAsync);
+                });
+            }
+        });
+
+        return builder.Build();
+    }
+}

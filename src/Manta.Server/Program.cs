@@ -1,0 +1,33 @@
+using System.Reflection;
+using Manta.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+// `manta [serve] [--Manta:Section:Key=value ...]`; the full command line arrives with the CLI issue.
+var arguments = args.Length > 0 && args[0] == "serve" ? args[1..] : args;
+if (arguments is ["--version"])
+{
+    await Console.Out.WriteLineAsync(typeof(MantaHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
+    return 0;
+}
+
+try
+{
+    var app = MantaHost.Build(arguments);
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException exception)
+{
+    await Console.Error.WriteLineAsync("manta: invalid configuration:");
+    foreach (var failure in exception.Failures)
+    {
+        await Console.Error.WriteLineAsync("  " + failure);
+    }
+
+    return 2;
+}
+catch (IOException exception) when (exception.InnerException is System.Net.Sockets.SocketException || exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync("manta: cannot listen: " + exception.Message + " (check Manta:Listeners)");
+    return 2;
+}

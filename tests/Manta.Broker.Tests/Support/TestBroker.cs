@@ -1,0 +1,39 @@
+using Manta.Broker.Policy;
+using Manta.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Manta.Broker.Tests.Support;
+
+/// <summary>A broker on a fake clock; tests move time with <see cref="Advance"/>, which also runs the heartbeat.</summary>
+public sealed class TestBroker : IAsyncDisposable
+{
+    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null)
+    {
+        var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy() };
+        configure?.Invoke(options);
+        Broker = new MqttBroker(options, timeProvider: Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public MqttBroker Broker { get; }
+
+    public PipeClient NewClient(MqttProtocolVersion version = MqttProtocolVersion.V311) => new(Broker, version);
+
+    public async Task<PipeClient> ConnectAsync(string clientId, MqttProtocolVersion version = MqttProtocolVersion.V311, bool cleanStart = true, ushort keepAlive = 0)
+    {
+        var client = NewClient(version);
+        var ack = await client.ConnectAsync(clientId, cleanStart, keepAlive);
+        Assert.Equal(ReasonCode.Success, ack.ReasonCode);
+        return client;
+    }
+
+    /// <summary>Moves the fake clock and runs one heartbeat.</summary>
+    public void Advance(TimeSpan by)
+    {
+        Time.Advance(by);
+        Broker.Tick();
+    }
+
+    public async ValueTask DisposeAsync() => await Broker.DisposeAsync();
+}
