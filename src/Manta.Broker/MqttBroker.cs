@@ -25,6 +25,7 @@ public sealed class MqttBroker : IAsyncDisposable
 {
     private readonly bool _ownsMetrics;
     private BrokerHeartbeat? _heartbeat;
+    private bool _stopping;
 
     /// <summary>Creates a broker; call <see cref="Start"/> to run its heartbeat.</summary>
     public MqttBroker(
@@ -127,7 +128,23 @@ public sealed class MqttBroker : IAsyncDisposable
         Sessions.Tick();
     }
 
-    /// <summary>Closes every connection (v5 clients get DISCONNECT 0x8B) and stops the heartbeat.</summary>
+    /// <summary>True once shutdown has begun: new CONNECTs are refused with 0x88 (3.x: 3).</summary>
+    public bool IsStopping => Volatile.Read(ref _stopping);
+
+    /// <summary>
+    /// Starts shutting down without waiting: refuses new CONNECTs and tells every connection to
+    /// close (v5 clients get DISCONNECT 0x8B first). Safe to call more than once.
+    /// </summary>
+    public void BeginStop()
+    {
+        Volatile.Write(ref _stopping, true);
+        foreach (var connection in Connections.Snapshot())
+        {
+            connection.Channel.DisconnectWith(ReasonCode.ServerShuttingDown, "server shutting down");
+        }
+    }
+
+    /// <summary>Closes every connection (v5 clients get DISCONNECT 0x8B), waits up to <paramref name="timeout"/> for them, and stops the heartbeat.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         if (_heartbeat is { } heartbeat)
@@ -136,10 +153,7 @@ public sealed class MqttBroker : IAsyncDisposable
             await heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var connection in Connections.Snapshot())
-        {
-            connection.Channel.DisconnectWith(ReasonCode.ServerShuttingDown, "server shutting down");
-        }
+        BeginStop();
 
         // Wall-clock wait: shutdown must end even when the broker runs on a test clock.
         var waited = System.Diagnostics.Stopwatch.StartNew();

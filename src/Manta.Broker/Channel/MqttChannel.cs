@@ -60,6 +60,9 @@ public sealed class MqttChannel
 
     internal ClientPrincipal? Principal { get; set; }
 
+    /// <summary>v5 Maximum Packet Size the client accepts; 0 when it set none.</summary>
+    internal uint ClientMaximumPacketSize { get; set; }
+
     /// <summary>v5 session expiry the client connected with (DISCONNECT may not raise it from 0).</summary>
     internal uint ConnectedExpiryInterval { get; set; }
 

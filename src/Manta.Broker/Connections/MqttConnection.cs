@@ -158,6 +158,11 @@ public sealed class MqttConnection : IConnectionControl
             {
                 return;
             }
+
+            if (_outbox.IsBacklogged)
+            {
+                await _outbox.WaitForRoomAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -274,6 +279,23 @@ public sealed class MqttConnection : IConnectionControl
 
                 // Already in flight with a packet id: send it with the least expiry the property can say.
                 remaining = 1;
+            }
+        }
+
+        var limit = Channel.ClientMaximumPacketSize;
+        if (limit != 0)
+        {
+            var size = PublishEncoder.GetSize(version, message.TopicLength, item.QoS, message.PayloadLength, message.ForwardedProperties.Length, message.HasExpiry, remaining, item.SubscriptionIdentifiers ?? [], 0);
+            if ((uint)size > limit)
+            {
+                // Never send a client more than it accepts: drop it for this client (MQTT-3.1.2-24, -25).
+                _broker.Metrics.MessageDropped(DropReasons.TooLarge);
+                if (item.QoS != QualityOfService.AtMostOnce)
+                {
+                    Channel.Session?.ForgetInflight(item.PacketId);
+                }
+
+                return 0;
             }
         }
 

@@ -7,11 +7,21 @@ namespace Manta.Broker.Connections;
 /// </summary>
 internal sealed class Outbox
 {
+    /// <summary>
+    /// Acknowledgements and other answers the read loop may have queued before it stops reading:
+    /// a client that sends without reading its answers gets TCP backpressure instead of growing
+    /// the broker's memory.
+    /// </summary>
+    public const int ControlBacklogLimit = 1024;
+
     private readonly Lock _gate = new();
     private readonly Queue<OutboundItem> _items = new();
     private readonly AsyncSignal _signal = new();
+    private readonly AsyncSignal _drained = new();
     private readonly int _maximumQos0;
     private int _qos0Count;
+    private int _controlCount;
+    private bool _readerWaiting;
     private bool _closed;
 
     /// <param name="maximumQos0">QoS 0 deliveries held at once; more are dropped (a slow reader must not grow memory).</param>
@@ -51,6 +61,10 @@ internal sealed class Outbox
 
                 _qos0Count++;
             }
+            else if (item.Kind != OutboundKind.Publish)
+            {
+                _controlCount++;
+            }
 
             _items.Enqueue(item);
         }
@@ -62,28 +76,73 @@ internal sealed class Outbox
     /// <summary>Moves up to <paramref name="batch"/>.Length items into <paramref name="batch"/>; returns how many.</summary>
     public int Drain(OutboundItem[] batch)
     {
+        var wakeReader = false;
+        int n;
         lock (_gate)
         {
-            var n = 0;
+            n = 0;
             while (n < batch.Length && _items.TryDequeue(out var item))
             {
-                if (item.Kind == OutboundKind.Publish && item.QoS == Protocol.QualityOfService.AtMostOnce)
+                if (item.Kind == OutboundKind.Publish)
                 {
-                    _qos0Count--;
+                    if (item.QoS == Protocol.QualityOfService.AtMostOnce)
+                    {
+                        _qos0Count--;
+                    }
+                }
+                else
+                {
+                    _controlCount--;
                 }
 
                 batch[n++] = item;
             }
 
-            return n;
+            if (_readerWaiting && _controlCount <= ControlBacklogLimit / 2)
+            {
+                _readerWaiting = false;
+                wakeReader = true;
+            }
+        }
+
+        if (wakeReader)
+        {
+            _drained.Set();
+        }
+
+        return n;
+    }
+
+    /// <summary>True when the read loop should wait (<see cref="WaitForRoomAsync"/>) before reading more.</summary>
+    public bool IsBacklogged
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_controlCount <= ControlBacklogLimit || _closed)
+                {
+                    return false;
+                }
+
+                _readerWaiting = true;
+                return true;
+            }
         }
     }
+
+    /// <summary>Waits until the writer has drained the backlog to half the limit (or the outbox closed).</summary>
+    public ValueTask WaitForRoomAsync() => _drained.WaitAsync();
 
     /// <summary>Waits until something is queued or the outbox is closed.</summary>
     public ValueTask WaitAsync() => _signal.WaitAsync();
 
-    /// <summary>Wakes the writer without queueing anything (to make it notice a close).</summary>
-    public void Wake() => _signal.Set();
+    /// <summary>Wakes the writer and a read loop waiting for room, without queueing anything (to make them notice a close).</summary>
+    public void Wake()
+    {
+        _signal.Set();
+        _drained.Set();
+    }
 
     /// <summary>Closes the outbox and gives back the message references of everything unsent.</summary>
     public void Close()
@@ -102,8 +161,10 @@ internal sealed class Outbox
             }
 
             _qos0Count = 0;
+            _controlCount = 0;
         }
 
         _signal.Set();
+        _drained.Set();
     }
 }

@@ -9,6 +9,9 @@ namespace Manta.Broker.Messages;
 /// <summary>Builds <see cref="MqttMessage"/>s from received PUBLISH bodies and from packet objects (wills, API).</summary>
 public sealed class MessageFactory
 {
+    // Property blocks up to this size are filtered on the stack.
+    private const int StackScratch = 512;
+
     private readonly MessagePool _pool;
     private readonly BrokerClock _clock;
 
@@ -27,23 +30,20 @@ public sealed class MessageFactory
     public MqttMessage FromPublishBody(in ReadOnlySequence<byte> body, byte flags, MqttProtocolVersion version, out PublishView view)
     {
         var length = (int)body.Length;
-
-        // Forwarded properties may need filtering (alias, expiry removed): room for them after the body.
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length * 2, 16));
+        var message = _pool.Rent();
+        var buffer = message.Initialize(length);
         try
         {
             body.CopyTo(buffer);
             PublishDecoder.Read(buffer.AsSpan(0, length), flags, version, out view);
+            Describe(message, buffer, in view);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            message.Release();
             throw;
         }
 
-        var message = _pool.Rent();
-        message.Initialize(buffer);
-        Describe(message, buffer, length, in view);
         return message;
     }
 
@@ -86,7 +86,8 @@ public sealed class MessageFactory
         var extra = PropertyBytes.UserProperty(name, value);
         var props = source.ForwardedProperties;
         var total = source.TopicLength + props.Length + extra.Length + source.PayloadLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(total, 16));
+        var message = _pool.Rent();
+        var buffer = message.Initialize(total);
         var at = 0;
         source.TopicUtf8.CopyTo(buffer.AsSpan(at));
         at += source.TopicLength;
@@ -96,8 +97,6 @@ public sealed class MessageFactory
         at += extra.Length;
         source.Payload.CopyTo(buffer.AsSpan(at));
 
-        var message = _pool.Rent();
-        message.Initialize(buffer);
         message.TopicOffset = 0;
         message.TopicLength = source.TopicLength;
         message.PropertiesOffset = source.TopicLength;
@@ -112,7 +111,7 @@ public sealed class MessageFactory
         return message;
     }
 
-    private void Describe(MqttMessage message, byte[] buffer, int length, in PublishView view)
+    private void Describe(MqttMessage message, byte[] buffer, in PublishView view)
     {
         message.QoS = view.QoS;
         message.Retain = view.Retain;
@@ -120,23 +119,24 @@ public sealed class MessageFactory
         message.TopicLength = view.TopicLength;
         message.PayloadOffset = view.PayloadOffset;
         message.PayloadLength = view.PayloadLength;
+        message.PropertiesOffset = view.PropertiesOffset;
         if (view.PropertiesNeedFiltering)
         {
-            var written = PublishDecoder.CopyForwardableProperties(
-                buffer.AsSpan(view.PropertiesOffset, view.PropertiesLength),
-                buffer.AsSpan(length));
-            message.PropertiesOffset = length;
+            // Topic alias and expiry are per hop: drop them, keeping the rest in place.
+            var properties = buffer.AsSpan(view.PropertiesOffset, view.PropertiesLength);
+            byte[]? rented = null;
+            var scratch = properties.Length <= StackScratch ? stackalloc byte[StackScratch] : (rented = ArrayPool<byte>.Shared.Rent(properties.Length));
+            var written = PublishDecoder.CopyForwardableProperties(properties, scratch);
+            scratch[..written].CopyTo(properties);
             message.PropertiesLength = written;
-        }
-        else if (view.HasForwardableProperties)
-        {
-            message.PropertiesOffset = view.PropertiesOffset;
-            message.PropertiesLength = view.PropertiesLength;
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
         else
         {
-            message.PropertiesOffset = 0;
-            message.PropertiesLength = 0;
+            message.PropertiesLength = view.HasForwardableProperties ? view.PropertiesLength : 0;
         }
 
         if (view.HasMessageExpiry)

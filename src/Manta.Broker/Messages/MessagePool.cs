@@ -8,8 +8,14 @@ namespace Manta.Broker.Messages;
 /// </summary>
 public sealed class MessagePool
 {
-    /// <summary>Idle objects kept; enough for bursts on a busy node without pinning much memory (~100 bytes each).</summary>
+    /// <summary>Idle objects kept: enough for the bursts a busy node holds in flight. With their buffers at most 16 MiB.</summary>
     public const int MaximumRetained = 16 * 1024;
+
+    /// <summary>A buffer up to this size stays with its pooled message (typical IoT payloads are far smaller).</summary>
+    public const int RetainedBufferLimit = 1024;
+
+    /// <summary>Smallest buffer rented, so tiny messages share one size class.</summary>
+    public const int MinimumBufferSize = 128;
 
     private readonly ConcurrentQueue<MqttMessage> _idle = new();
     private int _idleCount;

@@ -81,27 +81,42 @@ public sealed class MqttMessage
         }
     }
 
-    internal void Initialize(byte[] buffer)
+    /// <summary>
+    /// Readies a recycled object for a new message of <paramref name="size"/> bytes and returns
+    /// its buffer. Small buffers stay with the pooled object, so steady-state publishing rents
+    /// nothing: the shared ArrayPool keeps only a few arrays per size and thread, far fewer than
+    /// the messages a burst holds in flight.
+    /// </summary>
+    internal byte[] Initialize(int size)
     {
-        _buffer = buffer;
+        if (_buffer.Length < size)
+        {
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, MessagePool.MinimumBufferSize));
+        }
+
         _references = 1;
         _topic = null;
         Origin = null;
         HasExpiry = false;
         ExpiresAt = 0;
+        return _buffer;
     }
 
     internal void SetTopic(string topic) => _topic = topic;
 
     private void Recycle()
     {
-        var buffer = _buffer;
-        _buffer = [];
         _topic = null;
         Origin = null;
-        if (buffer.Length > 0)
+        if (_buffer.Length > MessagePool.RetainedBufferLimit || _pool is null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
         }
 
         _pool?.Return(this);

@@ -199,6 +199,22 @@ public sealed class Session
         }
     }
 
+    /// <summary>
+    /// Drops an inflight message the connection could not send (larger than the client's Maximum
+    /// Packet Size): it is treated as delivered (MQTT-3.1.2-25) and its window slot freed.
+    /// </summary>
+    internal void ForgetInflight(ushort packetId)
+    {
+        lock (Gate)
+        {
+            if (_inflight.Remove(packetId, out var entry))
+            {
+                entry.Message?.Release();
+                Pump();
+            }
+        }
+    }
+
     /// <summary>Records an inbound QoS 2 packet id; false when it is already known (a resend: do not route again).</summary>
     internal bool BeginInboundQos2(ushort packetId)
     {

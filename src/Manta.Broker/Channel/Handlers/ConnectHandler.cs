@@ -42,6 +42,12 @@ internal static class ConnectHandler
         var policy = broker.Policy;
         var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
 
+        if (broker.IsStopping)
+        {
+            Refuse(channel, connect, ReasonCode.ServerUnavailable, "server shutting down");
+            return;
+        }
+
         // Client identifier (MQTT-3.1.3-6..8; v5 3.1.3.1 assigned identifiers).
         var clientId = connect.ClientId;
         var assigned = false;
@@ -121,6 +127,7 @@ internal static class ConnectHandler
         }
 
         channel.KeepAliveSeconds = keepAlive;
+        channel.ClientMaximumPacketSize = connect.Properties?.MaximumPacketSize ?? 0;
 
         uint expiry = v5 ? connect.Properties?.SessionExpiryInterval ?? 0 : connect.CleanStart ? 0u : uint.MaxValue;
         channel.ConnectedExpiryInterval = expiry;
