@@ -30,6 +30,13 @@ internal static class ConnectVersionSniffer
             return MqttProtocolVersion.Unknown;
         }
 
+        // Another protocol's CONNECT is not answered in MQTT terms (MQTT-3.1.2-1).
+        var name = head.Slice(2, nameLength);
+        if (!name.SequenceEqual("MQTT"u8) && !name.SequenceEqual("MQIsdp"u8))
+        {
+            return MqttProtocolVersion.Unknown;
+        }
+
         return head[2 + nameLength] switch
         {
             3 => MqttProtocolVersion.V310,

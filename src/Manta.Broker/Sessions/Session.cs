@@ -215,12 +215,26 @@ public sealed class Session
         }
     }
 
-    /// <summary>Records an inbound QoS 2 packet id; false when it is already known (a resend: do not route again).</summary>
-    internal bool BeginInboundQos2(ushort packetId)
+    /// <summary>
+    /// Records an inbound QoS 2 packet id. Duplicate: already known (a resend, do not route
+    /// again); LimitExceeded: the client has more unreleased QoS 2 messages than <paramref name="limit"/>.
+    /// </summary>
+    internal InboundQos2Outcome BeginInboundQos2(ushort packetId, int limit)
     {
         lock (Gate)
         {
-            return _inboundQos2.Add(packetId);
+            if (_inboundQos2.Contains(packetId))
+            {
+                return InboundQos2Outcome.Duplicate;
+            }
+
+            if (_inboundQos2.Count >= limit)
+            {
+                return InboundQos2Outcome.LimitExceeded;
+            }
+
+            _inboundQos2.Add(packetId);
+            return InboundQos2Outcome.New;
         }
     }
 

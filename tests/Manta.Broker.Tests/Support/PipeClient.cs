@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using Manta.Protocol;
@@ -47,13 +48,196 @@ public sealed class PipeClient : IAsyncDisposable
         await _toServer.Writer.WriteAsync(bytes);
     }
 
+    /// <summary>Sends raw bytes and returns the DISCONNECT the broker answers with before it closes (null for a plain close).</summary>
+    public async Task<DisconnectPacket?> SendRawExpectClosedAsync(params byte[] bytes)
+    {
+        await SendRawAsync(bytes);
+        return await ExpectClosedAsync();
+    }
+
+    /// <summary>Sends a CONNECT built by the caller and returns the CONNACK.</summary>
+    public async Task<ConnAckPacket> ConnectAsync(ConnectPacket connect)
+    {
+        await SendAsync(connect);
+        return await ReceiveAsync<ConnAckPacket>();
+    }
+
+    public async Task<SubAckPacket> SubscribeAsync(TopicSubscription subscription, ushort packetId = 1, MqttProperties? properties = null)
+    {
+        await SendAsync(new SubscribePacket { PacketId = packetId, Subscriptions = [subscription], Properties = properties });
+        return await ReceiveAsync<SubAckPacket>();
+    }
+
+    public async Task<UnsubAckPacket> UnsubscribeAsync(string filter, ushort packetId = 1)
+    {
+        await SendAsync(new UnsubscribePacket { PacketId = packetId, TopicFilters = [filter] });
+        return await ReceiveAsync<UnsubAckPacket>();
+    }
+
+    /// <summary>Publishes and completes the publisher side of the QoS flow; returns the PUBACK / PUBREC reason code (Success for QoS 0).</summary>
+    public async Task<ReasonCode> PublishAndAckAsync(string topic, string payload, QualityOfService qos, ushort packetId = 1, bool retain = false, MqttProperties? properties = null)
+    {
+        await SendAsync(new PublishPacket
+        {
+            Topic = topic,
+            Payload = System.Text.Encoding.UTF8.GetBytes(payload),
+            QoS = qos,
+            Retain = retain,
+            PacketId = qos == QualityOfService.AtMostOnce ? (ushort)0 : packetId,
+            Properties = properties,
+        });
+        switch (qos)
+        {
+            case QualityOfService.AtLeastOnce:
+                var ack = await ReceiveAsync<PubAckPacket>();
+                Assert.Equal(packetId, ack.PacketId);
+                return ack.ReasonCode;
+            case QualityOfService.ExactlyOnce:
+                var rec = await ReceiveAsync<PubRecPacket>();
+                Assert.Equal(packetId, rec.PacketId);
+                if (rec.ReasonCode >= ReasonCode.UnspecifiedError)
+                {
+                    return rec.ReasonCode;
+                }
+
+                await SendAsync(new PubRelPacket { PacketId = packetId });
+                var comp = await ReceiveAsync<PubCompPacket>();
+                Assert.Equal(packetId, comp.PacketId);
+                Assert.Equal(ReasonCode.Success, comp.ReasonCode);
+                return rec.ReasonCode;
+            default:
+                return ReasonCode.Success;
+        }
+    }
+
+    /// <summary>Receives a PUBLISH and completes the receiver side of its QoS flow.</summary>
+    public async Task<PublishPacket> ReceivePublishAndAckAsync()
+    {
+        var publish = await ReceiveAsync<PublishPacket>();
+        await AckAsync(publish);
+        return publish;
+    }
+
+    /// <summary>
+    /// Receives <paramref name="count"/> PUBLISH packets, acknowledging each as it arrives (PUBACK, or PUBREC then PUBCOMP
+    /// for its PUBREL), tolerant of the broker interleaving PUBRELs with later PUBLISHes. Returns them in arrival order.
+    /// </summary>
+    public async Task<List<PublishPacket>> ReceiveDeliveriesAsync(int count)
+    {
+        var received = new List<PublishPacket>(count);
+        var awaitingRel = new HashSet<ushort>();
+        while (received.Count < count || awaitingRel.Count > 0)
+        {
+            var packet = await ReceiveAsync();
+            switch (packet)
+            {
+                case PublishPacket publish:
+                    received.Add(publish);
+                    if (publish.QoS == QualityOfService.AtLeastOnce)
+                    {
+                        await SendAsync(new PubAckPacket { PacketId = publish.PacketId });
+                    }
+                    else if (publish.QoS == QualityOfService.ExactlyOnce)
+                    {
+                        Assert.True(awaitingRel.Add(publish.PacketId), $"packet id {publish.PacketId} reused while in flight");
+                        await SendAsync(new PubRecPacket { PacketId = publish.PacketId });
+                    }
+
+                    break;
+                case PubRelPacket rel:
+                    Assert.True(awaitingRel.Remove(rel.PacketId), $"PUBREL for unknown packet id {rel.PacketId}");
+                    await SendAsync(new PubCompPacket { PacketId = rel.PacketId });
+                    break;
+                default:
+                    throw new Xunit.Sdk.XunitException($"expected PUBLISH or PUBREL, got {packet?.GetType().Name ?? "connection closed"}");
+            }
+        }
+
+        return received;
+    }
+
+    /// <summary>Completes the receiver side of a delivery's QoS flow (PUBACK, or PUBREC / PUBREL / PUBCOMP).</summary>
+    public async Task AckAsync(PublishPacket publish)
+    {
+        if (publish.QoS == QualityOfService.AtLeastOnce)
+        {
+            await SendAsync(new PubAckPacket { PacketId = publish.PacketId });
+        }
+        else if (publish.QoS == QualityOfService.ExactlyOnce)
+        {
+            await SendAsync(new PubRecPacket { PacketId = publish.PacketId });
+            var rel = await ReceiveAsync<PubRelPacket>();
+            Assert.Equal(publish.PacketId, rel.PacketId);
+            await SendAsync(new PubCompPacket { PacketId = publish.PacketId });
+        }
+    }
+
+    /// <summary>PINGREQ, then asserts the PINGRESP; doubles as a barrier proving the broker has handled what was sent before.</summary>
+    public async Task PingAsync()
+    {
+        await SendAsync(PingReqPacket.Instance);
+        await ReceiveAsync<PingRespPacket>();
+    }
+
+    /// <summary>Sends DISCONNECT and waits for the broker to close.</summary>
+    public async Task DisconnectAsync(ReasonCode reasonCode = ReasonCode.NormalDisconnection, MqttProperties? properties = null)
+    {
+        await SendAsync(new DisconnectPacket { ReasonCode = reasonCode, Properties = properties });
+        Assert.Null(await ExpectClosedAsync());
+        await Connection.WaitAsync(DefaultTimeout);
+    }
+
+    /// <summary>The next frame from the broker as raw bytes (fixed header included), or null when the broker closed the connection.</summary>
+    public async Task<byte[]?> ReceiveRawAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var reader = _toClient.Reader;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("no packet from the broker in time");
+            }
+
+            var buffer = result.Buffer;
+            var start = buffer;
+            if (MqttFrameReader.TryRead(ref buffer, int.MaxValue, out var frame))
+            {
+                var raw = start.Slice(0, frame.TotalSize).ToArray();
+                reader.AdvanceTo(buffer.Start);
+                return raw;
+            }
+
+            if (result.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.End);
+                return null;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
     /// <summary>Closes the client's sending side, as a client dropping its socket does.</summary>
     public async Task DropAsync() => await _toServer.Writer.CompleteAsync();
 
-    public async Task<ConnAckPacket> ConnectAsync(string clientId, bool cleanStart = true, ushort keepAlive = 0, WillMessage? will = null, MqttProperties? properties = null, string? userName = null)
+    /// <summary>Drops the connection and waits until the broker has finished with it (session detached, will handled).</summary>
+    public async Task DropAndWaitAsync()
+    {
+        await DropAsync();
+        await _connection.WaitAsync(DefaultTimeout);
+    }
+
+    public async Task<ConnAckPacket> ConnectAsync(string clientId, bool cleanStart = true, ushort keepAlive = 0, WillMessage? will = null, MqttProperties? properties = null, string? userName = null, byte[]? password = null)
     {
         await SendAsync(new ConnectPacket
         {
+            Password = password,
             ProtocolName = Version == MqttProtocolVersion.V310 ? "MQIsdp" : "MQTT",
             ProtocolVersion = Version,
             ClientId = clientId,

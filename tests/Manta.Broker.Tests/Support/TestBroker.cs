@@ -1,5 +1,8 @@
+using Manta.Broker.Extensibility;
 using Manta.Broker.Policy;
 using Manta.Protocol;
+using Manta.Protocol.Packets;
+using Manta.Protocol.Properties;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Manta.Broker.Tests.Support;
@@ -7,11 +10,11 @@ namespace Manta.Broker.Tests.Support;
 /// <summary>A broker on a fake clock; tests move time with <see cref="Advance"/>, which also runs the heartbeat.</summary>
 public sealed class TestBroker : IAsyncDisposable
 {
-    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null)
+    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null)
     {
         var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy() };
         configure?.Invoke(options);
-        Broker = new MqttBroker(options, timeProvider: Time);
+        Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer);
     }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
@@ -20,10 +23,10 @@ public sealed class TestBroker : IAsyncDisposable
 
     public PipeClient NewClient(MqttProtocolVersion version = MqttProtocolVersion.V311) => new(Broker, version);
 
-    public async Task<PipeClient> ConnectAsync(string clientId, MqttProtocolVersion version = MqttProtocolVersion.V311, bool cleanStart = true, ushort keepAlive = 0)
+    public async Task<PipeClient> ConnectAsync(string clientId, MqttProtocolVersion version = MqttProtocolVersion.V311, bool cleanStart = true, ushort keepAlive = 0, WillMessage? will = null, MqttProperties? properties = null)
     {
         var client = NewClient(version);
-        var ack = await client.ConnectAsync(clientId, cleanStart, keepAlive);
+        var ack = await client.ConnectAsync(clientId, cleanStart, keepAlive, will, properties);
         Assert.Equal(ReasonCode.Success, ack.ReasonCode);
         return client;
     }

@@ -2,6 +2,7 @@ using Manta.Broker.Connections;
 using Manta.Broker.Extensibility;
 using Manta.Broker.Messages;
 using Manta.Broker.Policy;
+using Manta.Broker.Sessions;
 using Manta.Protocol;
 using Manta.Protocol.Codec;
 
@@ -81,11 +82,20 @@ internal static class PublishHandler
         }
 
         var session = channel.Session!;
-        if (view.QoS == QualityOfService.ExactlyOnce && !session.BeginInboundQos2(view.PacketId))
+        if (view.QoS == QualityOfService.ExactlyOnce)
         {
-            // A resend of a QoS 2 message already received: acknowledge again, do not deliver twice (MQTT-4.3.3-10).
-            channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRec, view.PacketId));
-            return false;
+            // QoS 1 is acknowledged at once, so the client's unacknowledged publications are the
+            // QoS 2 ones awaiting PUBREL; v5 bounds them by the announced Receive Maximum (section 4.9).
+            var limit = channel.Version == MqttProtocolVersion.V500 ? policy.ReceiveMaximum : ushort.MaxValue;
+            switch (session.BeginInboundQos2(view.PacketId, limit))
+            {
+                case InboundQos2Outcome.Duplicate:
+                    // A resend of a QoS 2 message already received: acknowledge again, do not deliver twice (MQTT-4.3.3-10).
+                    channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRec, view.PacketId));
+                    return false;
+                case InboundQos2Outcome.LimitExceeded:
+                    throw new MqttProtocolException(ReasonCode.ReceiveMaximumExceeded, $"more than {limit} QoS 2 publications awaiting PUBREL (Receive Maximum)");
+            }
         }
 
         message.Origin = session;
