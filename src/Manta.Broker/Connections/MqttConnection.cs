@@ -18,6 +18,9 @@ public sealed class MqttConnection : IConnectionControl
     // buffered before a flush while still coalescing many small packets into one syscall.
     private const int BatchSize = 256;
 
+    // CONNECT's fixed header: type 1 with its reserved flags 0 (MQTT-2.1.3-1).
+    private const byte ConnectFirstByte = 0x10;
+
     [ThreadStatic]
     private static OutboundItem[]? t_batch;
 
@@ -62,7 +65,7 @@ public sealed class MqttConnection : IConnectionControl
         {
             Channel.CloseReason = "server stopping";
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException || exception.GetType().Name == "ConnectionResetException")
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException) // Kestrel's ConnectionResetException is an IOException
         {
             Channel.CloseReason = "connection lost: " + exception.Message;
         }
@@ -131,6 +134,13 @@ public sealed class MqttConnection : IConnectionControl
             Volatile.Write(ref _lastActivity, _broker.Clock.Now);
             try
             {
+                if (Channel.State == ChannelState.AwaitingConnect && !buffer.IsEmpty && buffer.FirstSpan[0] != ConnectFirstByte)
+                {
+                    // Decided on the first byte: an HTTP probe or a port scanner is dropped at once,
+                    // not held until the connect timeout waiting for a "body" (MQTT-3.1.0-1).
+                    throw new MqttProtocolException(ReasonCode.ProtocolError, $"first packet is not CONNECT (first byte 0x{buffer.FirstSpan[0]:X2}) (MQTT-3.1.0-1)");
+                }
+
                 while (Channel.State != ChannelState.Closed && MqttFrameReader.TryRead(ref buffer, maxPacketSize, out var frame))
                 {
                     var handling = Channel.HandleAsync(frame);
@@ -192,7 +202,7 @@ public sealed class MqttConnection : IConnectionControl
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException || exception.GetType().Name == "ConnectionResetException")
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The transport went away; the read side notices and ends the connection.
             _transport.Input.CancelPendingRead();

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Manta.Server.Tests.Support;
+using MQTTnet.Formatter;
+
+namespace Manta.Server.Tests.Executable;
+
+/// <summary>The real <c>manta</c> executable (src/Manta.Server's build output) as a separate process.</summary>
+public sealed class MantaExecutableTests
+{
+    private static string MantaDll()
+    {
+        var nextToTests = Path.Combine(AppContext.BaseDirectory, "manta.dll");
+        if (File.Exists(nextToTests))
+        {
+            return nextToTests;
+        }
+
+        // Fallback: the server project's own output for the configuration we were built in.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Debug";
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Manta.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        var candidate = dir is null ? null : Path.Combine(dir.FullName, "src", "Manta.Server", "bin", configuration, "net10.0", "manta.dll");
+        return candidate is not null && File.Exists(candidate)
+            ? candidate
+            : throw new FileNotFoundException("manta.dll found neither next to the tests nor in src/Manta.Server/bin", candidate);
+    }
+
+    private static string DotnetHost()
+    {
+        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
+        {
+            return fromSdk;
+        }
+
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
+    private static ExternalProcess StartManta(params string[] arguments)
+    {
+        var dll = MantaDll();
+        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll));
+    }
+
+    private static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            Assert.False(manta.HasExited, $"manta exited before listening.\n{manta.Describe()}");
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Manta_logs_connect_and_disconnect_and_stops_cleanly_on_sigterm()
+    {
+        var port = MantaServer.FreeTcpPort();
+        await using var manta = StartManta(
+            $"--Manta:Listeners:0:Port={port.ToString(CultureInfo.InvariantCulture)}",
+            "--Manta:Listeners:0:Address=127.0.0.1",
+            "--Logging:Console:FormatterName=simple");
+        await WaitUntilListeningAsync(manta, port);
+
+        var clientId = Timeouts.ClientId("exe");
+        await using (var client = await NetClient.ConnectAsync("127.0.0.1", port, MqttProtocolVersion.V500, clientId))
+        {
+            await manta.WaitForLineAsync(l => l.Contains($"Client {clientId} connected", StringComparison.Ordinal), what: "logging the connect");
+        }
+
+        await manta.WaitForLineAsync(l => l.Contains($"Client {clientId} disconnected", StringComparison.Ordinal), what: "logging the disconnect");
+
+        await manta.SignalAsync("TERM");
+        var exitCode = await manta.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exitCode == 0, $"exit code {exitCode} after SIGTERM.\n{manta.Describe()}");
+    }
+
+    [Fact]
+    public async Task Invalid_setting_makes_manta_exit_nonzero_naming_the_setting()
+    {
+        var port = MantaServer.FreeTcpPort();
+        await using var manta = StartManta(
+            $"--Manta:Listeners:0:Port={port.ToString(CultureInfo.InvariantCulture)}",
+            "--Manta:Listeners:0:Address=127.0.0.1",
+            "--Manta:Broker:Policy:MaximumPacketSize=1");
+
+        var exitCode = await manta.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exitCode != 0, $"manta accepted MaximumPacketSize=1.\n{manta.Describe()}");
+        Assert.Contains("Manta:Broker:Policy:MaximumPacketSize", manta.Stderr + string.Join('\n', manta.StdoutLines), StringComparison.Ordinal);
+    }
+}
