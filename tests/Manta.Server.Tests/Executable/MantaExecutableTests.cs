@@ -91,6 +91,28 @@ public sealed class MantaExecutableTests
     }
 
     [Fact]
+    public async Task Sigterm_tells_connected_v5_clients_server_shutting_down_and_exits_promptly()
+    {
+        var port = MantaServer.FreeTcpPort();
+        await using var manta = StartManta(
+            $"--Manta:Listeners:0:Port={port.ToString(CultureInfo.InvariantCulture)}",
+            "--Manta:Listeners:0:Address=127.0.0.1");
+        await WaitUntilListeningAsync(manta, port);
+
+        await using var client = await NetClient.ConnectAsync("127.0.0.1", port, MqttProtocolVersion.V500, Timeouts.ClientId("stay"));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await manta.SignalAsync("TERM");
+
+        var disconnected = await client.Disconnected.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(MQTTnet.MqttClientDisconnectReason.ServerShuttingDown, disconnected.Reason);
+
+        // Kestrel alone would wait up to its shutdown timeout (30 s) for the open connection.
+        var exitCode = await manta.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, exitCode);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed} to stop");
+    }
+
+    [Fact]
     public async Task Invalid_setting_makes_manta_exit_nonzero_naming_the_setting()
     {
         var port = MantaServer.FreeTcpPort();
