@@ -14,12 +14,14 @@ fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+# Normal verbosity prints each project's "Total tests / Passed / Failed" block, summed below.
 dotnet test Manta.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
 # One closing line in the plain form CI reads: "N passed, N failed".
-passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+count() { { grep -Eo "^ +$1: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "test.sh: no test ran" >&2

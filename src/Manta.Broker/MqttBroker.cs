@@ -98,9 +98,12 @@ public sealed class MqttBroker : IAsyncDisposable
     /// <summary>
     /// Serves one connection until it ends. <paramref name="abort"/> tears the transport down when
     /// a closing connection cannot flush in time (e.g. Kestrel's ConnectionContext.Abort).
+    /// <paramref name="stop"/> stops reading at once, dropping whatever is still unread; a
+    /// transport that merely reports the peer's close must not be passed here (the pipe completes
+    /// by itself after delivering everything the peer sent).
     /// </summary>
-    public Task RunConnectionAsync(IDuplexPipe transport, ConnectionInfo info, Action? abort, CancellationToken cancellationToken)
-        => new MqttConnection(this, transport, info, abort).RunAsync(cancellationToken);
+    public Task RunConnectionAsync(IDuplexPipe transport, ConnectionInfo info, Action? abort, CancellationToken stop)
+        => new MqttConnection(this, transport, info, abort).RunAsync(stop);
 
     /// <summary>Publishes a message as the broker itself (no publisher session); returns the number of sessions it reached.</summary>
     public int Publish(PublishPacket packet)

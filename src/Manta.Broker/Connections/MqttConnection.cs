@@ -63,7 +63,7 @@ public sealed class MqttConnection : IConnectionControl
         }
         catch (OperationCanceledException)
         {
-            Channel.CloseReason = "server stopping";
+            Channel.CloseReason = "stopped by the host";
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException) // Kestrel's ConnectionResetException is an IOException
         {

@@ -20,6 +20,9 @@ public sealed class MqttConnectionHandler : ConnectionHandler
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
         var info = new Broker.ConnectionInfo(connection.ConnectionId, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName);
-        return _broker.RunConnectionAsync(connection.Transport, info, connection.Abort, connection.ConnectionClosed);
+        // Not connection.ConnectionClosed: it fires as soon as the client has closed its side,
+        // possibly before the broker has read what the client sent just before (a PUBLISH then
+        // DISCONNECT then close, as mosquitto_pub does). The pipe's own completion ends the read.
+        return _broker.RunConnectionAsync(connection.Transport, info, connection.Abort, CancellationToken.None);
     }
 }
