@@ -26,8 +26,8 @@ catch (OptionsValidationException exception)
 
     return 2;
 }
-catch (IOException exception) when (exception.InnerException is System.Net.Sockets.SocketException || exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+catch (IOException exception) when (exception.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
 {
-    await Console.Error.WriteLineAsync("manta: cannot listen: " + exception.Message + " (check Manta:Listeners)");
+    await Console.Error.WriteLineAsync($"manta: cannot listen: {exception.Message} Check Manta:Listeners:N:Address and :Port.");
     return 2;
 }

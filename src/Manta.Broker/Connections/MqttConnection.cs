@@ -202,9 +202,15 @@ public sealed class MqttConnection : IConnectionControl
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
             // The transport went away; the read side notices and ends the connection.
+            _transport.Input.CancelPendingRead();
+        }
+        catch (Exception exception)
+        {
+            // A fault of ours must be seen, and must end only this connection.
+            BrokerLog.ConnectionFailed(_broker.Logger, exception, Info.ConnectionId, Info.RemoteEndPoint);
             _transport.Input.CancelPendingRead();
         }
     }
@@ -365,13 +371,7 @@ public sealed class MqttConnection : IConnectionControl
             _transport.Output.CancelPendingFlush();
         }
 
-        try
-        {
-            await writing.ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Already reported by the read side.
-        }
+        // The write loop handles its own faults, so this never throws.
+        await writing.ConfigureAwait(false);
     }
 }

@@ -42,10 +42,12 @@ public sealed class MantaExecutableTests
         return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 
-    private static ExternalProcess StartManta(params string[] arguments)
+    private static ExternalProcess StartManta(params string[] arguments) => StartManta(null, arguments);
+
+    private static ExternalProcess StartManta(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var dll = MantaDll();
-        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll));
+        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll), environment);
     }
 
     private static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)
@@ -110,6 +112,39 @@ public sealed class MantaExecutableTests
         var exitCode = await manta.WaitForExitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, exitCode);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed} to stop");
+    }
+
+    [Fact]
+    public async Task Environment_variables_configure_manta()
+    {
+        var port = MantaServer.FreeTcpPort();
+        await using var manta = StartManta(new Dictionary<string, string>
+        {
+            ["MANTA__LISTENERS__0__PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["MANTA__LISTENERS__0__ADDRESS"] = "127.0.0.1",
+            ["MANTA__BROKER__POLICY__MAXIMUMQOS"] = "AtLeastOnce",
+        });
+        await WaitUntilListeningAsync(manta, port);
+
+        await using var client = await NetClient.ConnectAsync("127.0.0.1", port, MqttProtocolVersion.V500, Timeouts.ClientId("env"));
+        Assert.Equal(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, client.ConnectResult.MaximumQoS);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_startup_with_a_message_naming_the_listener_settings()
+    {
+        using var occupant = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        await using var manta = StartManta(
+            $"--Manta:Listeners:0:Port={port.ToString(CultureInfo.InvariantCulture)}",
+            "--Manta:Listeners:0:Address=127.0.0.1");
+
+        var exitCode = await manta.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Manta:Listeners", manta.Stderr, StringComparison.Ordinal);
+        Assert.Contains("address already in use", manta.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
