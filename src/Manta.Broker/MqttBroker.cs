@@ -125,10 +125,25 @@ public sealed class MqttBroker : IAsyncDisposable
         var now = Clock.Now;
         foreach (var connection in Connections.Snapshot())
         {
-            connection.OnTick(now);
+            try
+            {
+                connection.OnTick(now);
+            }
+            catch (Exception exception)
+            {
+                // One connection's fault must not stop keep-alive for the others.
+                BrokerLog.TickFailed(Logger, exception);
+            }
         }
 
-        Sessions.Tick();
+        try
+        {
+            Sessions.Tick();
+        }
+        catch (Exception exception)
+        {
+            BrokerLog.TickFailed(Logger, exception);
+        }
     }
 
     /// <summary>True once shutdown has begun: new CONNECTs are refused with 0x88 (3.x: 3).</summary>

@@ -25,6 +25,9 @@ internal static partial class BrokerLog
     [LoggerMessage(1006, LogLevel.Warning, "Connection {ConnectionId} from {RemoteEndPoint} failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string connectionId, EndPoint? remoteEndPoint);
 
+    [LoggerMessage(1007, LogLevel.Error, "Heartbeat work failed; the heartbeat goes on")]
+    public static partial void TickFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2001, LogLevel.Information, "Session {ClientId} taken over by a new connection from {RemoteEndPoint}")]
     public static partial void SessionTakenOver(ILogger logger, string clientId, EndPoint? remoteEndPoint);
 

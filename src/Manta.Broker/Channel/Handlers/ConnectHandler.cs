@@ -111,9 +111,19 @@ internal static class ConnectHandler
             principal = result.Principal;
         }
 
+        // A will is a publication made later on the client's behalf: it needs the same right, and
+        // the client learns now rather than never (as Mosquitto does).
+        if (connect.Will is { } pendingWill
+            && broker.Authorizer is { } authorizer
+            && !await authorizer.AuthorizeAsync(principal, MqttAction.Publish, pendingWill.Topic, CancellationToken.None).ConfigureAwait(false))
+        {
+            Refuse(channel, connect, ReasonCode.NotAuthorized, $"not authorized to publish the will to '{pendingWill.Topic}'");
+            return;
+        }
+
         if (channel.State != ChannelState.AwaitingConnect)
         {
-            // The connection went away while the authenticator ran.
+            // The connection went away while an extension point ran.
             return;
         }
 
