@@ -16,4 +16,17 @@ public sealed class BrokerOptions
 
     /// <summary>The behaviour knobs; the defaults are the MQTT standard.</summary>
     public BrokerPolicy Policy { get; set; } = new();
+
+    /// <summary>
+    /// Prefix of the Response Information a v5 client gets when it sets Request Response
+    /// Information: the client is told <c>{prefix}{client id}</c>, a part of the topic tree of its
+    /// own for responses. Empty: no Response Information is sent. Default "response/".
+    /// </summary>
+    public string ResponseInformationPrefix { get; set; } = "response/";
+
+    /// <summary>Sends v5 clients elsewhere at CONNECT (3.x clients are refused as "server unavailable"). Default none.</summary>
+    public ServerRedirect Redirect { get; set; } = ServerRedirect.None;
+
+    /// <summary>The Server Reference sent with a redirect, e.g. "mqtt2.example.com:1883". Required when <see cref="Redirect"/> is set.</summary>
+    public string? ServerReference { get; set; }
 }

@@ -60,6 +60,12 @@ public sealed class MqttChannel
 
     internal ClientPrincipal? Principal { get; set; }
 
+    /// <summary>v5 Topic Alias Maximum the client accepts from the server; 0 when none.</summary>
+    internal ushort ClientTopicAliasMaximum { get; set; }
+
+    /// <summary>Aliases the client has set on this connection (created on first use).</summary>
+    internal TopicAliases.InboundTopicAliases? InboundAliases { get; set; }
+
     /// <summary>v5 Maximum Packet Size the client accepts; 0 when it set none.</summary>
     internal uint ClientMaximumPacketSize { get; set; }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Manta.Broker.Channel;
 using Manta.Broker.Diagnostics;
+using Manta.Broker.TopicAliases;
 using Manta.Protocol;
 using Manta.Protocol.Codec;
 
@@ -30,6 +31,7 @@ public sealed class MqttConnection : IConnectionControl
     private readonly Outbox _outbox;
     private readonly long _openedAt;
     private long _lastActivity;
+    private OutboundTopicAliases? _outboundAliases;
     private volatile bool _closeRequested;
 
     /// <summary>Creates a connection; <paramref name="abort"/> tears the transport down when a flush hangs.</summary>
@@ -298,10 +300,17 @@ public sealed class MqttConnection : IConnectionControl
             }
         }
 
+        // v5 topic alias: a topic already aliased on this connection goes out as its alias alone.
+        var aliases = OutboundAliases(version);
+        ushort alias = 0;
+        var sendTopic = aliases is null || !aliases.TryGet(message.TopicUtf8, out alias);
+        var topicLength = sendTopic ? message.TopicLength : 0;
+
         var limit = Channel.ClientMaximumPacketSize;
         if (limit != 0)
         {
-            var size = PublishEncoder.GetSize(version, message.TopicLength, item.QoS, message.PayloadLength, message.ForwardedProperties.Length, message.HasExpiry, remaining, item.SubscriptionIdentifiers ?? [], 0);
+            // Counted as if a new alias were added, so the check never underestimates.
+            var size = PublishEncoder.GetSize(version, topicLength, item.QoS, message.PayloadLength, message.ForwardedProperties.Length, message.HasExpiry, remaining, item.SubscriptionIdentifiers ?? [], aliases is null ? (ushort)0 : ushort.MaxValue);
             if ((uint)size > limit)
             {
                 // Never send a client more than it accepts: drop it for this client (MQTT-3.1.2-24, -25).
@@ -315,10 +324,16 @@ public sealed class MqttConnection : IConnectionControl
             }
         }
 
+        if (aliases is not null && sendTopic)
+        {
+            // Assigned only now that the packet is certain to go out, so the client always learns the mapping.
+            alias = aliases.Assign(message.TopicUtf8);
+        }
+
         PublishEncoder.Write(
             output,
             version,
-            message.TopicUtf8,
+            sendTopic ? message.TopicUtf8 : [],
             item.QoS,
             item.Retain,
             item.Dup,
@@ -328,8 +343,18 @@ public sealed class MqttConnection : IConnectionControl
             message.HasExpiry,
             remaining,
             item.SubscriptionIdentifiers ?? [],
-            0);
+            alias);
         return 1;
+    }
+
+    private OutboundTopicAliases? OutboundAliases(MqttProtocolVersion version)
+    {
+        if (_outboundAliases is null && version == MqttProtocolVersion.V500 && Channel.ClientTopicAliasMaximum > 0)
+        {
+            _outboundAliases = new OutboundTopicAliases(Channel.ClientTopicAliasMaximum);
+        }
+
+        return _outboundAliases;
     }
 
     /// <summary>PUBACK, PUBREC, PUBREL, PUBCOMP: 4 bytes, or 5 with a v5 reason code other than success.</summary>

@@ -82,25 +82,31 @@ public sealed class MessageFactory
     /// policy. Not on the hot path of the standard policy.
     /// </summary>
     public MqttMessage WithUserProperty(MqttMessage source, string name, string value, bool retain)
+        => Compose(source, source.TopicUtf8, PropertyBytes.UserProperty(name, value), retain);
+
+    /// <summary>A copy of <paramref name="source"/> under topic <paramref name="topicUtf8"/> (a PUBLISH that used a topic alias).</summary>
+    public MqttMessage WithTopic(MqttMessage source, ReadOnlySpan<byte> topicUtf8)
+        => Compose(source, topicUtf8, [], source.Retain);
+
+    private MqttMessage Compose(MqttMessage source, ReadOnlySpan<byte> topicUtf8, ReadOnlySpan<byte> extraProperties, bool retain)
     {
-        var extra = PropertyBytes.UserProperty(name, value);
-        var props = source.ForwardedProperties;
-        var total = source.TopicLength + props.Length + extra.Length + source.PayloadLength;
+        var properties = source.ForwardedProperties;
+        var total = topicUtf8.Length + properties.Length + extraProperties.Length + source.PayloadLength;
         var message = _pool.Rent();
         var buffer = message.Initialize(total);
         var at = 0;
-        source.TopicUtf8.CopyTo(buffer.AsSpan(at));
-        at += source.TopicLength;
-        props.CopyTo(buffer.AsSpan(at));
-        at += props.Length;
-        extra.CopyTo(buffer.AsSpan(at));
-        at += extra.Length;
+        topicUtf8.CopyTo(buffer.AsSpan(at));
+        at += topicUtf8.Length;
+        properties.CopyTo(buffer.AsSpan(at));
+        at += properties.Length;
+        extraProperties.CopyTo(buffer.AsSpan(at));
+        at += extraProperties.Length;
         source.Payload.CopyTo(buffer.AsSpan(at));
 
         message.TopicOffset = 0;
-        message.TopicLength = source.TopicLength;
-        message.PropertiesOffset = source.TopicLength;
-        message.PropertiesLength = props.Length + extra.Length;
+        message.TopicLength = topicUtf8.Length;
+        message.PropertiesOffset = topicUtf8.Length;
+        message.PropertiesLength = properties.Length + extraProperties.Length;
         message.PayloadOffset = at;
         message.PayloadLength = source.PayloadLength;
         message.QoS = source.QoS;

@@ -46,4 +46,16 @@ public sealed class BrokerPolicy
 
     /// <summary>Whether QoS 0 messages are queued for an offline persistent session. Default false (as Mosquitto).</summary>
     public bool QueueQos0WhileOffline { get; set; }
+
+    /// <summary>
+    /// Topic aliases a v5 client may set towards the server (announced as Topic Alias Maximum).
+    /// Default 10 (Mosquitto's): each costs the connection a copy of its topic. 0 disables them.
+    /// </summary>
+    public ushort TopicAliasMaximum { get; set; } = 10;
+
+    /// <summary>Whether the server gives topics aliases when it sends to a v5 client that accepts them. Default true.</summary>
+    public bool SendTopicAliases { get; set; } = true;
+
+    /// <summary>How a shared subscription group picks the member that gets a message. Default round robin (as EMQX).</summary>
+    public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
 }

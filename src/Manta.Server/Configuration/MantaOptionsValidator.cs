@@ -1,5 +1,4 @@
 using System.Net;
-using Manta.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace Manta.Server.Configuration;
@@ -76,12 +75,16 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             errors.Add($"Manta:Broker:Policy:MaximumQueuedMessages must be at least 1 (was {policy.MaximumQueuedMessages}).");
         }
 
+        if (broker.Redirect != Broker.Policy.ServerRedirect.None && string.IsNullOrWhiteSpace(broker.ServerReference))
+        {
+            errors.Add($"Manta:Broker:ServerReference must be set when Manta:Broker:Redirect is {broker.Redirect}.");
+        }
+
         if (string.IsNullOrEmpty(policy.RetainPropertyName))
         {
             errors.Add("Manta:Broker:Policy:RetainPropertyName must not be empty.");
         }
 
-        _ = QualityOfService.AtMostOnce;
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

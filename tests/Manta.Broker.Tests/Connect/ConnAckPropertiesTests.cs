@@ -22,7 +22,7 @@ public sealed class ConnAckPropertiesTests
         Assert.Null(p.RetainAvailable);
         Assert.Null(p.ServerKeepAlive);
         Assert.Null(p.AssignedClientIdentifier);
-        Assert.Null(p.TopicAliasMaximum);
+        Assert.Equal((ushort)10, p.TopicAliasMaximum);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class MalformedPacketTests
         { "filter with # not last MQTT-4.7.1-1", "82 0B 00 01 00 00 05 61 2F 23 2F 62 00", ReasonCode.MalformedPacket },
         { "filter with + inside a level MQTT-4.7.1-2", "82 08 00 01 00 00 02 61 2B 00", ReasonCode.MalformedPacket },
         { "empty filter MQTT-4.7.3-1", "82 06 00 01 00 00 00 00", ReasonCode.MalformedPacket },
-        { "topic alias when the maximum is 0 MQTT-3.3.2-9", "30 07 00 01 74 03 23 00 01", ReasonCode.TopicAliasInvalid },
+        { "topic alias above the maximum of 10 MQTT-3.3.2-9", "30 07 00 01 74 03 23 00 0B", ReasonCode.TopicAliasInvalid },
         { "duplicate property", "30 08 00 01 74 04 01 00 01 00", ReasonCode.ProtocolError },
         { "CONNACK sent by a client", "20 03 00 00 00", ReasonCode.ProtocolError },
         { "SUBACK sent by a client", "90 04 00 01 00 00", ReasonCode.ProtocolError },

@@ -48,6 +48,13 @@ internal static class ConnectHandler
             return;
         }
 
+        if (broker.Options.Redirect != ServerRedirect.None)
+        {
+            var code = broker.Options.Redirect == ServerRedirect.ServerMoved ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer;
+            Refuse(channel, connect, code, $"use {broker.Options.ServerReference}", new MqttProperties { ServerReference = broker.Options.ServerReference });
+            return;
+        }
+
         // Client identifier (MQTT-3.1.3-6..8; v5 3.1.3.1 assigned identifiers).
         var clientId = connect.ClientId;
         var assigned = false;
@@ -138,6 +145,7 @@ internal static class ConnectHandler
 
         channel.KeepAliveSeconds = keepAlive;
         channel.ClientMaximumPacketSize = connect.Properties?.MaximumPacketSize ?? 0;
+        channel.ClientTopicAliasMaximum = policy.SendTopicAliases ? connect.Properties?.TopicAliasMaximum ?? 0 : (ushort)0;
 
         uint expiry = v5 ? connect.Properties?.SessionExpiryInterval ?? 0 : connect.CleanStart ? 0u : uint.MaxValue;
         channel.ConnectedExpiryInterval = expiry;
@@ -153,6 +161,10 @@ internal static class ConnectHandler
         if (v5)
         {
             connAck.Properties = ConnAckProperties(policy, assigned ? clientId : null, keepAlive != connect.KeepAliveSeconds ? (ushort)keepAlive : null);
+            if (connect.Properties?.RequestResponseInformation == 1)
+            {
+                connAck.Properties.ResponseInformation = ResponseInformation(broker.Options.ResponseInformationPrefix, clientId);
+            }
         }
 
         channel.Accept(session, connect.Will);
@@ -176,6 +188,11 @@ internal static class ConnectHandler
             SharedSubscriptionAvailable = 0,
         };
 
+        if (policy.TopicAliasMaximum > 0)
+        {
+            properties.TopicAliasMaximum = policy.TopicAliasMaximum;
+        }
+
         if (policy.ReceiveMaximum != ushort.MaxValue)
         {
             properties.ReceiveMaximum = policy.ReceiveMaximum;
@@ -195,7 +212,21 @@ internal static class ConnectHandler
         return properties;
     }
 
-    private static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why)
+    /// <summary>
+    /// The topic prefix reserved for a client's responses (v5 3.2.2.3.15); none when not configured
+    /// or when the client id cannot be part of a topic.
+    /// </summary>
+    private static string? ResponseInformation(string prefix, string clientId)
+    {
+        if (prefix.Length == 0 || clientId.AsSpan().IndexOfAny('+', '#', '\0') >= 0)
+        {
+            return null;
+        }
+
+        return prefix + clientId;
+    }
+
+    private static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why, MqttProperties? properties = null)
     {
         var broker = channel.Broker;
         broker.Metrics.ConnectionRejected(code.ToString());
@@ -203,7 +234,8 @@ internal static class ConnectHandler
         var connAck = new ConnAckPacket { ReasonCode = code };
         if (connect.ProtocolVersion == MqttProtocolVersion.V500)
         {
-            connAck.Properties = new MqttProperties { ReasonString = why };
+            connAck.Properties = properties ?? new MqttProperties();
+            connAck.Properties.ReasonString = why;
         }
 
         channel.Send(connAck);

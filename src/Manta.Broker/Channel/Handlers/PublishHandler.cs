@@ -21,6 +21,11 @@ internal static class PublishHandler
         var message = broker.Messages.FromPublishBody(frame.Body, frame.Flags, channel.Version, out var view);
         try
         {
+            if (view.TopicAlias != 0)
+            {
+                message = ResolveTopicAlias(channel, message, in view);
+            }
+
             if (!Admit(channel, message, in view))
             {
                 message.Release();
@@ -50,16 +55,40 @@ internal static class PublishHandler
         return RouteWithExtensionsAsync(channel, message, view.QoS, view.PacketId);
     }
 
+    /// <summary>
+    /// v5 topic alias (section 3.3.2.3.4): a PUBLISH with a topic name sets the alias; one with
+    /// an empty topic name uses it, and then gets a message with the topic filled in. Releases
+    /// <paramref name="message"/> when it returns another one.
+    /// </summary>
+    private static MqttMessage ResolveTopicAlias(MqttChannel channel, MqttMessage message, in PublishView view)
+    {
+        var maximum = channel.Broker.Policy.TopicAliasMaximum;
+        if (view.TopicAlias > maximum)
+        {
+            throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, $"topic alias {view.TopicAlias} exceeds the topic alias maximum {maximum} (MQTT-3.3.2-9)");
+        }
+
+        var aliases = channel.InboundAliases ??= new TopicAliases.InboundTopicAliases(maximum);
+        if (message.TopicLength > 0)
+        {
+            aliases.Set(view.TopicAlias, message.TopicUtf8);
+            return message;
+        }
+
+        if (!aliases.TryGet(view.TopicAlias, out var topic))
+        {
+            throw new MqttProtocolException(ReasonCode.ProtocolError, $"topic alias {view.TopicAlias} used before it was set on this connection (MQTT-3.3.2-12)");
+        }
+
+        var resolved = channel.Broker.Messages.WithTopic(message, topic);
+        message.Release();
+        return resolved;
+    }
+
     /// <summary>Policy and protocol checks; false when the message is dropped without routing.</summary>
     private static bool Admit(MqttChannel channel, MqttMessage message, in PublishView view)
     {
         var policy = channel.Broker.Policy;
-        if (view.TopicAlias != 0)
-        {
-            // The server announces no Topic Alias Maximum, so every alias exceeds it (MQTT-3.2.2-17, MQTT-3.3.2-9).
-            throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, $"topic alias {view.TopicAlias} exceeds the topic alias maximum 0");
-        }
-
         if (view.QoS > policy.MaximumQoS)
         {
             throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)view.QoS} exceeds the maximum QoS {(int)policy.MaximumQoS} (MQTT-3.2.2-11)");
