@@ -1,3 +1,4 @@
+using Manta.Broker.Limits;
 using Manta.Broker.Policy;
 
 namespace Manta.Broker;
@@ -29,4 +30,10 @@ public sealed class BrokerOptions
 
     /// <summary>The Server Reference sent with a redirect, e.g. "mqtt2.example.com:1883". Required when <see cref="Redirect"/> is set.</summary>
     public string? ServerReference { get; set; }
+
+    /// <summary>How often the $SYS/broker/... topics are published (retained). Zero disables them. Default 10 s (as Mosquitto).</summary>
+    public TimeSpan SysInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Rate limits and bans.</summary>
+    public LimitOptions Limits { get; set; } = new();
 }

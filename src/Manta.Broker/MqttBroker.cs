@@ -25,6 +25,7 @@ public sealed class MqttBroker : IAsyncDisposable
 {
     private readonly bool _ownsMetrics;
     private BrokerHeartbeat? _heartbeat;
+    private readonly Sys.SysTopicPublisher _sys;
     private bool _stopping;
 
     /// <summary>Creates a broker; call <see cref="Start"/> to run its heartbeat.</summary>
@@ -53,6 +54,14 @@ public sealed class MqttBroker : IAsyncDisposable
         Router = new Router(Index, Retained, Policy);
         Sessions = new SessionRegistry(Policy, Metrics, Clock, Index, PublishWill, Logger);
         Connections = new ConnectionRegistry();
+        _sys = new Sys.SysTopicPublisher(this);
+        Bans = new Limits.BanList(Clock);
+        foreach (var ban in options.Limits.Bans)
+        {
+            Bans.Add(ban.Kind, ban.Value, ban.Duration);
+        }
+
+        ConnectionRates = new Limits.ConnectionRateLimiter(options.Limits, Clock, Bans);
     }
 
     /// <summary>Settings.</summary>
@@ -81,6 +90,11 @@ public sealed class MqttBroker : IAsyncDisposable
 
     /// <summary>The broker's clock.</summary>
     public BrokerClock Clock { get; }
+
+    /// <summary>Client ids, user names and addresses refused at CONNECT.</summary>
+    public Limits.BanList Bans { get; }
+
+    internal Limits.ConnectionRateLimiter ConnectionRates { get; }
 
     internal ILogger Logger { get; }
 
@@ -139,6 +153,9 @@ public sealed class MqttBroker : IAsyncDisposable
         try
         {
             Sessions.Tick();
+            _sys.OnTick(now);
+            Bans.Prune();
+            ConnectionRates.Prune();
         }
         catch (Exception exception)
         {

@@ -60,6 +60,12 @@ public sealed class MqttChannel
 
     internal ClientPrincipal? Principal { get; set; }
 
+    /// <summary>Publish-rate bucket, when a rate is configured (created on first PUBLISH).</summary>
+    internal Limits.TokenBucket? PublishBucket { get; set; }
+
+    /// <summary>Byte-rate bucket, when a rate is configured (created on first PUBLISH).</summary>
+    internal Limits.TokenBucket? ByteBucket { get; set; }
+
     /// <summary>v5 Topic Alias Maximum the client accepts from the server; 0 when none.</summary>
     internal ushort ClientTopicAliasMaximum { get; set; }
 

@@ -165,6 +165,7 @@ public sealed class MqttConnection : IConnectionControl
                 return;
             }
 
+            _broker.Metrics.BytesRead(result.Buffer.Slice(0, consumed).Length);
             input.AdvanceTo(consumed, buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -195,6 +196,11 @@ public sealed class MqttConnection : IConnectionControl
 
                     await _outbox.WaitAsync().ConfigureAwait(false);
                     continue;
+                }
+
+                if (output.CanGetUnflushedBytes)
+                {
+                    _broker.Metrics.BytesWritten(output.UnflushedBytes);
                 }
 
                 var flush = await output.FlushAsync().ConfigureAwait(false);

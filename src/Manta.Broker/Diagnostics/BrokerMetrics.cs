@@ -31,17 +31,42 @@ public sealed class BrokerMetrics : IDisposable
         _protocolErrors = _meter.CreateCounter<long>("mqtt.server.protocol_errors", "{error}", "Connections closed for a protocol violation");
     }
 
+    /// <summary>The totals behind the $SYS topics.</summary>
+    public BrokerStatistics Statistics { get; } = new();
+
     /// <summary>A PUBLISH was accepted.</summary>
-    public void MessageReceived() => _messagesReceived.Add(1);
+    public void MessageReceived()
+    {
+        _messagesReceived.Add(1);
+        Statistics.MessageReceived();
+    }
 
     /// <summary>PUBLISH packets were written.</summary>
-    public void MessagesSent(int count) => _messagesSent.Add(count);
+    public void MessagesSent(int count)
+    {
+        _messagesSent.Add(count);
+        Statistics.MessagesWritten(count);
+    }
+
+    /// <summary>Bytes were read from a client.</summary>
+    public void BytesRead(long bytes) => Statistics.Read(bytes);
+
+    /// <summary>Bytes were written to a client.</summary>
+    public void BytesWritten(long bytes) => Statistics.Written(bytes);
 
     /// <summary>A delivery was dropped for <paramref name="reason"/> (a constant from <see cref="DropReasons"/>).</summary>
-    public void MessageDropped(string reason) => _messagesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void MessageDropped(string reason)
+    {
+        _messagesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Statistics.Dropped();
+    }
 
     /// <summary>A connection opened.</summary>
-    public void ConnectionOpened() => _connections.Add(1);
+    public void ConnectionOpened()
+    {
+        _connections.Add(1);
+        Statistics.ConnectionAccepted();
+    }
 
     /// <summary>A connection closed.</summary>
     public void ConnectionClosed() => _connections.Add(-1);

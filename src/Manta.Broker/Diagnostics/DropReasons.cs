@@ -17,4 +17,7 @@ public static class DropReasons
 
     /// <summary>Larger than the client's Maximum Packet Size.</summary>
     public const string TooLarge = "too_large";
+
+    /// <summary>Over the client's publish rate or byte rate (v5 was told 0x96 / 0x97).</summary>
+    public const string RateLimited = "rate_limited";
 }

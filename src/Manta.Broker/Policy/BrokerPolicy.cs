@@ -58,4 +58,13 @@ public sealed class BrokerPolicy
 
     /// <summary>How a shared subscription group picks the member that gets a message. Default round robin (as EMQX).</summary>
     public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
+
+    /// <summary>Open MQTT connections the broker accepts; a CONNECT beyond it is refused (v5 0x89 Server busy, 3.x 3). 0 = no limit (default, as Mosquitto and EMQX).</summary>
+    public int MaximumConnections { get; set; }
+
+    /// <summary>Longest topic name accepted in a PUBLISH, in UTF-8 bytes. Default 65535 (the protocol's own limit).</summary>
+    public int MaximumTopicLength { get; set; } = ushort.MaxValue;
+
+    /// <summary>Most levels a topic name or filter may have. Default 128 (EMQX's).</summary>
+    public int MaximumTopicLevels { get; set; } = 128;
 }

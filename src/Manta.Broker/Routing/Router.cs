@@ -13,7 +13,9 @@ namespace Manta.Broker.Routing;
 /// The publish path after acceptance: retain, match, hand to each subscriber's session. Runs on
 /// the publisher's read loop and never waits on a subscriber. One delivery per session even when
 /// several of its filters match (allowed by 3.1.1 and 5.0): the highest QoS of the matching
-/// subscriptions and all their identifiers.
+/// subscriptions and all their identifiers. Each matching shared subscription group gets one
+/// more delivery, to the one member it picks (MQTT 5 section 4.8.2): a member that also has an
+/// ordinary matching subscription then receives two copies, as the specification says.
 /// </summary>
 public sealed class Router
 {
@@ -25,6 +27,9 @@ public sealed class Router
 
     [ThreadStatic]
     private static Dictionary<Session, MergedDelivery>? t_merged;
+
+    [ThreadStatic]
+    private static List<SharedGroup>? t_groups;
 
     private readonly SubscriptionIndex _index;
     private readonly IRetainedStore _retained;
@@ -83,7 +88,7 @@ public sealed class Router
         _retained.CollectMatching(subscription.TopicFilter, found);
         foreach (var message in found)
         {
-            subscription.Session.Deliver(message, DeliveryQos(message.QoS, subscription.MaximumQoS), retain: true, Identifiers(subscription));
+            subscription.Session.Deliver(message, DeliveryQos(_policy, message.QoS, subscription.MaximumQoS), retain: true, Identifiers(subscription));
             message.Release();
         }
     }
@@ -92,13 +97,33 @@ public sealed class Router
     {
         var matches = t_matches ??= new List<Subscription>(16);
         matches.Clear();
-        _index.Match(topic, matches);
-        if (matches.Count == 0)
+        List<SharedGroup>? groups = null;
+        if (_index.HasSharedSubscriptions)
         {
-            return 0;
+            groups = t_groups ??= new List<SharedGroup>(8);
+            groups.Clear();
         }
 
+        _index.Match(topic, matches, groups);
         var delivered = 0;
+        if (groups is { Count: > 0 })
+        {
+            foreach (var group in groups)
+            {
+                if (SharedDispatch.Deliver(_policy, group, message, topic))
+                {
+                    delivered++;
+                }
+            }
+
+            groups.Clear();
+        }
+
+        if (matches.Count == 0)
+        {
+            return delivered;
+        }
+
         Dictionary<Session, MergedDelivery>? merged = null;
         foreach (var subscription in matches)
         {
@@ -108,7 +133,7 @@ public sealed class Router
                 continue;
             }
 
-            var qos = DeliveryQos(message.QoS, subscription.MaximumQoS);
+            var qos = DeliveryQos(_policy, message.QoS, subscription.MaximumQoS);
             var retain = subscription.RetainAsPublished && message.Retain;
             if (session.SubscriptionCount <= 1)
             {
@@ -145,10 +170,11 @@ public sealed class Router
         return delivered;
     }
 
-    private QualityOfService DeliveryQos(QualityOfService published, QualityOfService subscribed)
+    /// <summary>The QoS a delivery gets: the publication's, lowered to the subscription's (unless the publisher wins by policy) and to the server's maximum.</summary>
+    internal static QualityOfService DeliveryQos(BrokerPolicy policy, QualityOfService published, QualityOfService subscribed)
     {
-        var qos = _policy.SubscriptionQos == SubscriptionQosMode.PublisherWins ? published : (QualityOfService)Math.Min((int)published, (int)subscribed);
-        return (QualityOfService)Math.Min((int)qos, (int)_policy.MaximumQoS);
+        var qos = policy.SubscriptionQos == SubscriptionQosMode.PublisherWins ? published : (QualityOfService)Math.Min((int)published, (int)subscribed);
+        return (QualityOfService)Math.Min((int)qos, (int)policy.MaximumQoS);
     }
 
     private static uint[]? Identifiers(Subscription subscription) => subscription.Identifier == 0 ? null : subscription.Identifiers;

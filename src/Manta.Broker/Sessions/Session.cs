@@ -20,8 +20,12 @@ public sealed class Session
     private readonly BrokerClock _clock;
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<ushort, InflightEntry> _inflight = [];
-    private readonly Queue<PendingDelivery> _pending = new();
+    private readonly Queue<QueuedDelivery> _pending = new();
     private readonly HashSet<ushort> _inboundQos2 = [];
+
+    // Packet ids of QoS 1/2 messages in flight that came through a shared subscription group;
+    // created on the first such delivery, so sessions without shared subscriptions pay nothing.
+    private Dictionary<ushort, SharedGroup>? _sharedInflight;
     private Outbox? _outbox;
     private int _sendWindow;
     private ushort _lastPacketId;
@@ -89,8 +93,12 @@ public sealed class Session
 
     internal bool IsEnded => _ended;
 
-    /// <summary>Hands a message to this session: straight to the connection when the window allows, else queued, else dropped and counted.</summary>
-    internal bool Deliver(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    /// <summary>
+    /// Hands a message to this session: straight to the connection when the window allows, else
+    /// queued, else dropped and counted. <paramref name="group"/> is the shared subscription group
+    /// the message came through, if any (remembered for redistribution when the session ends).
+    /// </summary>
+    internal bool Deliver(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group = null)
     {
         lock (Gate)
         {
@@ -108,7 +116,7 @@ public sealed class Session
                     return false;
                 }
 
-                return Enqueue(message, qos, retain, subscriptionIdentifiers);
+                return Enqueue(message, qos, retain, subscriptionIdentifiers, group);
             }
 
             if (qos == QualityOfService.AtMostOnce)
@@ -127,11 +135,11 @@ public sealed class Session
             if (_pending.Count == 0 && _inflight.Count < _sendWindow)
             {
                 message.AddReference();
-                SendNew(outbox, message, qos, retain, subscriptionIdentifiers);
+                SendNew(outbox, message, qos, retain, subscriptionIdentifiers, group);
                 return true;
             }
 
-            return Enqueue(message, qos, retain, subscriptionIdentifiers);
+            return Enqueue(message, qos, retain, subscriptionIdentifiers, group);
         }
     }
 
@@ -146,6 +154,7 @@ public sealed class Session
             }
 
             _inflight.Remove(packetId);
+            _sharedInflight?.Remove(packetId);
             entry.Message?.Release();
             Pump();
             return true;
@@ -167,6 +176,8 @@ public sealed class Session
                 return false;
             }
 
+            // The client has the message now, or refused it (MQTT-4.8.2-6): no other member gets it.
+            _sharedInflight?.Remove(packetId);
             entry.Message?.Release();
             entry.Message = null;
             if (failed)
@@ -209,6 +220,7 @@ public sealed class Session
         {
             if (_inflight.Remove(packetId, out var entry))
             {
+                _sharedInflight?.Remove(packetId);
                 entry.Message?.Release();
                 Pump();
             }
@@ -341,22 +353,61 @@ public sealed class Session
         }
     }
 
-    /// <summary>Ends the session: gives back every message reference and returns the subscriptions to remove from the index.</summary>
-    internal Subscription[] End()
+    /// <summary>
+    /// Ends the session: gives back every message reference and returns the subscriptions to
+    /// remove from the index. <paramref name="shared"/> receives, in their original order, the
+    /// deliveries of shared subscription groups that another member should get, each still owning
+    /// its message reference: QoS 1 messages in flight and every queued message, never sent
+    /// (MQTT 5 section 4.8.2 says the server should). A QoS 2 message in flight stays lost with
+    /// the session: MQTT-4.8.2-5 forbids sending it to another member.
+    /// </summary>
+    internal Subscription[] End(out List<QueuedDelivery>? shared)
     {
+        shared = null;
         lock (Gate)
         {
             _ended = true;
             _outbox = null;
-            foreach (var entry in _inflight.Values)
+            if (_sharedInflight is { Count: > 0 } sharedInflight)
             {
-                entry.Message?.Release();
+                foreach (var (packetId, entry) in _inflight.OrderBy(static e => e.Value.Sequence))
+                {
+                    if (entry.Message is not { } message)
+                    {
+                        continue;
+                    }
+
+                    if (entry.QoS == QualityOfService.AtLeastOnce && sharedInflight.TryGetValue(packetId, out var group))
+                    {
+                        (shared ??= []).Add(new QueuedDelivery(new PendingDelivery(message, entry.QoS, entry.Retain, entry.SubscriptionIdentifiers), group));
+                    }
+                    else
+                    {
+                        message.Release();
+                    }
+                }
+
+                sharedInflight.Clear();
+            }
+            else
+            {
+                foreach (var entry in _inflight.Values)
+                {
+                    entry.Message?.Release();
+                }
             }
 
             _inflight.Clear();
             while (_pending.TryDequeue(out var pending))
             {
-                pending.Message.Release();
+                if (pending.Group is not null)
+                {
+                    (shared ??= []).Add(pending);
+                }
+                else
+                {
+                    pending.Delivery.Message.Release();
+                }
             }
 
             _inboundQos2.Clear();
@@ -367,7 +418,7 @@ public sealed class Session
         }
     }
 
-    private bool Enqueue(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    private bool Enqueue(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group)
     {
         if (_pending.Count >= _policy.MaximumQueuedMessages)
         {
@@ -376,7 +427,7 @@ public sealed class Session
         }
 
         message.AddReference();
-        _pending.Enqueue(new PendingDelivery(message, qos, retain, subscriptionIdentifiers));
+        _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, qos, retain, subscriptionIdentifiers), group));
         return true;
     }
 
@@ -391,7 +442,7 @@ public sealed class Session
 
         while (_pending.Count > 0)
         {
-            var next = _pending.Peek();
+            var (next, group) = _pending.Peek();
             if (next.QoS != QualityOfService.AtMostOnce && _inflight.Count >= _sendWindow)
             {
                 return;
@@ -416,14 +467,19 @@ public sealed class Session
                 continue;
             }
 
-            SendNew(outbox, next.Message, next.QoS, next.Retain, next.SubscriptionIdentifiers);
+            SendNew(outbox, next.Message, next.QoS, next.Retain, next.SubscriptionIdentifiers, group);
         }
     }
 
     /// <summary>Assigns a packet id and puts the message in flight; consumes one reference the caller took. Caller holds the gate.</summary>
-    private void SendNew(Outbox outbox, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers)
+    private void SendNew(Outbox outbox, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group)
     {
         var packetId = NextPacketId();
+        if (group is not null)
+        {
+            (_sharedInflight ??= [])[packetId] = group;
+        }
+
         _inflight[packetId] = new InflightEntry
         {
             Message = message,

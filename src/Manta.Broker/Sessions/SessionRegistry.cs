@@ -1,6 +1,7 @@
 using Manta.Broker.Channel;
 using Manta.Broker.Diagnostics;
 using Manta.Broker.Policy;
+using Manta.Broker.Routing;
 using Manta.Broker.Subscriptions;
 using Manta.Broker.Timing;
 using Manta.Protocol.Packets;
@@ -42,6 +43,27 @@ public sealed class SessionRegistry
             lock (_gate)
             {
                 return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>Sessions with a connection attached (counted on demand, for $SYS and metrics).</summary>
+    public int ConnectedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var connected = 0;
+                foreach (var session in _sessions.Values)
+                {
+                    if (session.Owner is not null)
+                    {
+                        connected++;
+                    }
+                }
+
+                return connected;
             }
         }
     }
@@ -204,9 +226,41 @@ public sealed class SessionRegistry
             _publishWill(session, will.Will);
         }
 
-        foreach (var subscription in session.End())
+        var subscriptions = session.End(out var shared);
+        foreach (var subscription in subscriptions)
         {
             _index.Remove(subscription);
+        }
+
+        if (shared is not null)
+        {
+            Redistribute(shared);
+        }
+    }
+
+    /// <summary>
+    /// Hands the shared-subscription deliveries an ended session left unfinished to other members
+    /// of their groups (MQTT 5 section 4.8.2; EMQX does the same), a connected one when there is
+    /// one. The ended session has already left the index, so it is never picked again. Consumes
+    /// each delivery's message reference.
+    /// </summary>
+    private void Redistribute(List<QueuedDelivery> shared)
+    {
+        var now = _clock.Now;
+        foreach (var (delivery, group) in shared)
+        {
+            var message = delivery.Message;
+            if (message.HasExpiry && message.ExpiresAt <= now)
+            {
+                _metrics.MessageDropped(DropReasons.Expired);
+            }
+            else if (group is not null && _index.FindGroup(group.ShareName, group.Filter) is { } current)
+            {
+                // A group left without members loses the message, as any message nobody subscribes to.
+                SharedDispatch.Deliver(_policy, current, message, message.Topic);
+            }
+
+            message.Release();
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Manta.Broker.Subscriptions;
 /// <summary>One topic filter of one session with its options; immutable, replaced whole on re-subscribe.</summary>
 public sealed class Subscription
 {
-    /// <summary>Creates a subscription.</summary>
+    /// <summary>Creates a subscription; a shared one (<c>$share/{group}/{filter}</c> or <c>$queue/{filter}</c>) is recognised by its filter.</summary>
     public Subscription(
         Session session,
         string topicFilter,
@@ -17,7 +17,18 @@ public sealed class Subscription
         uint identifier = 0)
     {
         Session = session;
-        TopicFilter = topicFilter;
+        if (SharedSubscriptionFilter.TryParse(topicFilter, out var group, out var filter))
+        {
+            ShareName = group;
+            Filter = filter;
+            TopicFilter = SharedSubscriptionFilter.Normalize(topicFilter);
+        }
+        else
+        {
+            Filter = topicFilter;
+            TopicFilter = topicFilter;
+        }
+
         MaximumQoS = maximumQoS;
         NoLocal = noLocal;
         RetainAsPublished = retainAsPublished;
@@ -29,8 +40,17 @@ public sealed class Subscription
     /// <summary>The subscriber.</summary>
     public Session Session { get; }
 
-    /// <summary>The filter as subscribed.</summary>
+    /// <summary>The filter as subscribed (a <c>$queue/</c> filter in its <c>$share/$queue/</c> form); the session's key for it.</summary>
     public string TopicFilter { get; }
+
+    /// <summary>The filter topics are matched against: <see cref="TopicFilter"/> without the shared prefix.</summary>
+    public string Filter { get; }
+
+    /// <summary>The group of a shared subscription; null for an ordinary one.</summary>
+    public string? ShareName { get; }
+
+    /// <summary>True for a shared subscription.</summary>
+    public bool IsShared => ShareName is not null;
 
     /// <summary>Granted QoS.</summary>
     public QualityOfService MaximumQoS { get; }

@@ -34,5 +34,8 @@ internal sealed class TopicTrieNode
     /// <summary>Subscriptions whose filter ends at this node; replaced atomically by writers.</summary>
     public Subscription[] Subscribers { get; set; } = [];
 
-    public bool IsEmpty => Subscribers.Length == 0 && Children.IsEmpty && SingleLevel is null && MultiLevel is null;
+    /// <summary>Shared subscription groups whose filter ends at this node; replaced atomically by writers.</summary>
+    public SharedGroup[] Groups { get; set; } = [];
+
+    public bool IsEmpty => Subscribers.Length == 0 && Groups.Length == 0 && Children.IsEmpty && SingleLevel is null && MultiLevel is null;
 }

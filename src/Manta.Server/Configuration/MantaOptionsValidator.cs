@@ -80,6 +80,42 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             errors.Add($"Manta:Broker:ServerReference must be set when Manta:Broker:Redirect is {broker.Redirect}.");
         }
 
+        if (policy.MaximumConnections < 0)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumConnections must be 0 (no limit) or more (was {policy.MaximumConnections}).");
+        }
+
+        if (policy.MaximumTopicLength is < 1 or > ushort.MaxValue)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumTopicLength must be between 1 and 65535 (was {policy.MaximumTopicLength}).");
+        }
+
+        if (policy.MaximumTopicLevels < 1)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumTopicLevels must be at least 1 (was {policy.MaximumTopicLevels}).");
+        }
+
+        var limits = broker.Limits;
+        foreach (var (setting, value) in new (string, double)[]
+        {
+            ("PublishRate", limits.PublishRate), ("PublishBurst", limits.PublishBurst), ("ByteRate", limits.ByteRate),
+            ("ByteBurst", limits.ByteBurst), ("ConnectionRatePerAddress", limits.ConnectionRatePerAddress), ("ConnectionBurstPerAddress", limits.ConnectionBurstPerAddress),
+        })
+        {
+            if (value < 0 || double.IsNaN(value))
+            {
+                errors.Add($"Manta:Broker:Limits:{setting} must be 0 (no limit) or more (was {value}).");
+            }
+        }
+
+        for (var i = 0; i < limits.Bans.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(limits.Bans[i].Value))
+            {
+                errors.Add($"Manta:Broker:Limits:Bans:{i}:Value must not be empty.");
+            }
+        }
+
         if (string.IsNullOrEmpty(policy.RetainPropertyName))
         {
             errors.Add("Manta:Broker:Policy:RetainPropertyName must not be empty.");

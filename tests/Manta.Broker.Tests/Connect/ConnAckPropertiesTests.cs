@@ -8,7 +8,7 @@ namespace Manta.Broker.Tests.Connect;
 public sealed class ConnAckPropertiesTests
 {
     [Fact]
-    public async Task V5_default_connack_announces_maximum_packet_size_and_no_shared_subscriptions()
+    public async Task V5_default_connack_announces_maximum_packet_size_and_topic_aliases()
     {
         await using var broker = new TestBroker();
         await using var client = broker.NewClient(MqttProtocolVersion.V500);
@@ -16,7 +16,10 @@ public sealed class ConnAckPropertiesTests
         Assert.Equal(ReasonCode.Success, ack.ReasonCode);
         var p = Assert.IsType<Protocol.Properties.MqttProperties>(ack.Properties);
         Assert.Equal(1024u * 1024u, p.MaximumPacketSize);
-        Assert.Equal((byte)0, p.SharedSubscriptionAvailable);
+        // Absent means available (shared subscriptions, wildcards, subscription identifiers).
+        Assert.Null(p.SharedSubscriptionAvailable);
+        Assert.Null(p.WildcardSubscriptionAvailable);
+        Assert.Null(p.SubscriptionIdentifierAvailable);
         Assert.Null(p.ReceiveMaximum);
         Assert.Null(p.MaximumQoS);
         Assert.Null(p.RetainAvailable);

@@ -33,7 +33,7 @@ public sealed class SubAckTests
     }
 
     [Fact]
-    public async Task V5_shared_subscription_gets_0x9E_since_shared_subscriptions_are_unavailable()
+    public async Task V5_shared_subscription_is_granted_its_qos_like_any_other_MQTT_4_8_2()
     {
         await using var broker = new TestBroker();
         await using var client = await broker.ConnectAsync("c", MqttProtocolVersion.V500);
@@ -48,16 +48,16 @@ public sealed class SubAckTests
         });
         var ack = await client.ReceiveAsync<SubAckPacket>();
         Assert.Equal(3, ack.PacketId);
-        Assert.Equal([ReasonCode.SharedSubscriptionsNotSupported, ReasonCode.GrantedQoS1], ack.ReasonCodes);
-        Assert.Equal(1, broker.Broker.Index.Count);
+        Assert.Equal([ReasonCode.GrantedQoS1, ReasonCode.GrantedQoS1], ack.ReasonCodes);
+        Assert.Equal(2, broker.Broker.Index.Count);
     }
 
     [Fact]
-    public async Task V311_shared_subscription_gets_0x80()
+    public async Task V311_shared_subscription_is_granted_its_qos()
     {
         await using var broker = new TestBroker();
         await using var client = await broker.ConnectAsync("c", MqttProtocolVersion.V311);
         await client.SendAsync(new SubscribePacket { PacketId = 3, Subscriptions = [new TopicSubscription { TopicFilter = "$share/g/t" }] });
-        Assert.Equal(new byte[] { 0x90, 0x03, 0x00, 0x03, 0x80 }, await client.ReceiveRawAsync());
+        Assert.Equal(new byte[] { 0x90, 0x03, 0x00, 0x03, 0x00 }, await client.ReceiveRawAsync());
     }
 }

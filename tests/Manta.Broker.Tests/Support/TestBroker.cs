@@ -12,7 +12,8 @@ public sealed class TestBroker : IAsyncDisposable
 {
     public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null)
     {
-        var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy() };
+        // $SYS publishing is off unless a test turns it on: it would add retained messages to every test.
+        var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy(), SysInterval = TimeSpan.Zero };
         configure?.Invoke(options);
         Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer);
     }

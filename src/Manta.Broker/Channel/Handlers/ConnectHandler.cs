@@ -1,5 +1,6 @@
 using Manta.Broker.Diagnostics;
 using Manta.Broker.Extensibility;
+using Manta.Broker.Limits;
 using Manta.Broker.Policy;
 using Manta.Protocol;
 using Manta.Protocol.Codec;
@@ -52,6 +53,28 @@ internal static class ConnectHandler
         {
             var code = broker.Options.Redirect == ServerRedirect.ServerMoved ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer;
             Refuse(channel, connect, code, $"use {broker.Options.ServerReference}", new MqttProperties { ServerReference = broker.Options.ServerReference });
+            return;
+        }
+
+        var address = (channel.Connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (broker.Bans.IsBanned(BanKind.Address, address?.ToString())
+            || broker.Bans.IsBanned(BanKind.ClientId, connect.ClientId.Length == 0 ? null : connect.ClientId)
+            || broker.Bans.IsBanned(BanKind.UserName, connect.UserName))
+        {
+            Refuse(channel, connect, ReasonCode.Banned, "banned");
+            return;
+        }
+
+        if (!broker.ConnectionRates.TryAdmit(address))
+        {
+            Refuse(channel, connect, ReasonCode.ConnectionRateExceeded, "too many new connections from this address");
+            return;
+        }
+
+        if (policy.MaximumConnections > 0 && broker.Sessions.ConnectedCount >= policy.MaximumConnections)
+        {
+            broker.Metrics.ConnectionRejected("maximum_connections");
+            Refuse(channel, connect, ReasonCode.ServerBusy, $"the server holds its maximum of {policy.MaximumConnections} connections");
             return;
         }
 
@@ -183,9 +206,6 @@ internal static class ConnectHandler
             AssignedClientIdentifier = assignedClientId,
             ServerKeepAlive = serverKeepAlive,
             MaximumPacketSize = (uint)policy.MaximumPacketSize,
-
-            // Shared subscriptions arrive with a later release; say so rather than refuse them silently.
-            SharedSubscriptionAvailable = 0,
         };
 
         if (policy.TopicAliasMaximum > 0)

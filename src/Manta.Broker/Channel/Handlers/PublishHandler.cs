@@ -1,4 +1,5 @@
 using Manta.Broker.Connections;
+using Manta.Broker.Diagnostics;
 using Manta.Broker.Extensibility;
 using Manta.Broker.Messages;
 using Manta.Broker.Policy;
@@ -26,10 +27,15 @@ internal static class PublishHandler
                 message = ResolveTopicAlias(channel, message, in view);
             }
 
-            if (!Admit(channel, message, in view))
+            if (!Admit(channel, message, in view, frame.TotalSize, out var throttle))
             {
                 message.Release();
                 return ValueTask.CompletedTask;
+            }
+
+            if (throttle > TimeSpan.Zero)
+            {
+                return RouteLaterAsync(channel, message, view.QoS, view.PacketId, throttle);
             }
         }
         catch
@@ -85,10 +91,24 @@ internal static class PublishHandler
         return resolved;
     }
 
-    /// <summary>Policy and protocol checks; false when the message is dropped without routing.</summary>
-    private static bool Admit(MqttChannel channel, MqttMessage message, in PublishView view)
+    /// <summary>
+    /// Policy, protocol and rate checks; false when the message is dropped without routing.
+    /// <paramref name="throttle"/> is how long a 3.x client over its rate must wait.
+    /// </summary>
+    private static bool Admit(MqttChannel channel, MqttMessage message, in PublishView view, int packetSize, out TimeSpan throttle)
     {
         var policy = channel.Broker.Policy;
+        throttle = TimeSpan.Zero;
+        var limits = channel.Broker.Options.Limits;
+        if ((limits.PublishRate > 0 || limits.ByteRate > 0) && !CheckRate(channel, in view, packetSize, out throttle))
+        {
+            return false;
+        }
+        if (message.TopicLength > policy.MaximumTopicLength || TopicLevels(message.TopicUtf8) > policy.MaximumTopicLevels)
+        {
+            return RefuseTopic(channel, in view, $"topic exceeds the limits of {policy.MaximumTopicLength} bytes and {policy.MaximumTopicLevels} levels");
+        }
+
         if (view.QoS > policy.MaximumQoS)
         {
             throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)view.QoS} exceeds the maximum QoS {(int)policy.MaximumQoS} (MQTT-3.2.2-11)");
@@ -130,6 +150,109 @@ internal static class PublishHandler
         message.Origin = session;
         channel.Broker.Metrics.MessageReceived();
         return true;
+    }
+
+    /// <summary>
+    /// Token buckets per client. v5 clients over the rate are told so in the acknowledgement
+    /// (0x96 message rate too high, 0x97 quota exceeded for bytes) and the message is dropped;
+    /// 3.x clients cannot be told, so they are slowed down instead: nothing they sent is lost.
+    /// </summary>
+    private static bool CheckRate(MqttChannel channel, in PublishView view, int packetSize, out TimeSpan throttle)
+    {
+        throttle = TimeSpan.Zero;
+        var limits = channel.Broker.Options.Limits;
+        var clock = channel.Broker.Clock;
+        var now = clock.Now;
+        var v5 = channel.Version == MqttProtocolVersion.V500;
+        if (limits.PublishRate > 0)
+        {
+            var bucket = channel.PublishBucket ??= new Limits.TokenBucket(limits.PublishRate, limits.PublishBurst > 0 ? limits.PublishBurst : limits.PublishRate, now, clock.TimeProvider.TimestampFrequency);
+            if (v5)
+            {
+                if (!bucket.TryTake(1, now))
+                {
+                    return RejectForRate(channel, in view, ReasonCode.MessageRateTooHigh);
+                }
+            }
+            else
+            {
+                throttle = bucket.TakeOrOwe(1, now);
+            }
+        }
+
+        if (limits.ByteRate > 0)
+        {
+            var bucket = channel.ByteBucket ??= new Limits.TokenBucket(limits.ByteRate, limits.ByteBurst > 0 ? limits.ByteBurst : limits.ByteRate, now, clock.TimeProvider.TimestampFrequency);
+            if (v5)
+            {
+                if (!bucket.TryTake(packetSize, now))
+                {
+                    return RejectForRate(channel, in view, ReasonCode.QuotaExceeded);
+                }
+            }
+            else
+            {
+                var wait = bucket.TakeOrOwe(packetSize, now);
+                throttle = wait > throttle ? wait : throttle;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool RejectForRate(MqttChannel channel, in PublishView view, ReasonCode code)
+    {
+        channel.Broker.Metrics.MessageDropped(DropReasons.RateLimited);
+        Acknowledge(channel, view.QoS, view.PacketId, code);
+        return false;
+    }
+
+    private static async ValueTask RouteLaterAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, TimeSpan delay)
+    {
+        try
+        {
+            // The read loop awaits this, so the client's socket is not read meanwhile: TCP slows it down.
+            await Task.Delay(delay, channel.Broker.Clock.TimeProvider).ConfigureAwait(false);
+        }
+        catch
+        {
+            message.Release();
+            throw;
+        }
+
+        if (channel.Broker.Authorizer is null && channel.Broker.Sinks.Length == 0)
+        {
+            try
+            {
+                Route(channel, message, qos, packetId);
+            }
+            finally
+            {
+                message.Release();
+            }
+
+            return;
+        }
+
+        await RouteWithExtensionsAsync(channel, message, qos, packetId).ConfigureAwait(false);
+    }
+
+    private static int TopicLevels(ReadOnlySpan<byte> topic) => topic.Count((byte)'/') + 1;
+
+    /// <summary>
+    /// A topic the server will not take: v5 says so in the acknowledgement (0x90) and drops the
+    /// message (QoS 0 is dropped silently); 3.x has no way to say it, and acknowledging would
+    /// claim a delivery that never happens, so the connection is closed.
+    /// </summary>
+    private static bool RefuseTopic(MqttChannel channel, in PublishView view, string reason)
+    {
+        if (channel.Version != MqttProtocolVersion.V500)
+        {
+            throw new MqttProtocolException(ReasonCode.TopicNameInvalid, reason);
+        }
+
+        Acknowledge(channel, view.QoS, view.PacketId, ReasonCode.TopicNameInvalid);
+        return false;
     }
 
     private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)

@@ -3,18 +3,20 @@ using Manta.Broker.Policy;
 using Manta.Broker.Subscriptions;
 using Manta.Protocol;
 using Manta.Protocol.Packets;
+using Manta.Protocol.Topics;
 
 namespace Manta.Broker.Channel.Handlers;
 
 /// <summary>
 /// SUBSCRIBE (section 3.8): one reason code per filter; a repeated filter replaces the old
 /// subscription without interrupting the flow (MQTT-3.8.4-3); the SUBACK goes out before the
-/// retained messages the subscription brings.
+/// retained messages the subscription brings. Shared subscriptions (<c>$share/{group}/{filter}</c>,
+/// and EMQX's <c>$queue/{filter}</c>) are accepted from every protocol level; they bring no
+/// retained messages (MQTT 5 section 4.8.2) and are authorized on their topic filter, without the
+/// prefix (as EMQX does), so one ACL rule covers both kinds.
 /// </summary>
 internal static class SubscribeHandler
 {
-    private const string SharedPrefix = "$share/";
-
     public static async ValueTask HandleAsync(MqttChannel channel, SubscribePacket packet)
     {
         var broker = channel.Broker;
@@ -35,14 +37,26 @@ internal static class SubscribeHandler
 
         foreach (var request in packet.Subscriptions)
         {
-            if (request.TopicFilter.StartsWith(SharedPrefix, StringComparison.Ordinal))
+            var shared = SharedSubscriptionFilter.TryParse(request.TopicFilter, out _, out var filter);
+            if (shared)
             {
-                codes.Add(v5 ? ReasonCode.SharedSubscriptionsNotSupported : ReasonCode.UnspecifiedError);
-                continue;
+                // The codec checked "$share/" filters; "$queue/" ones passed as ordinary filters, so
+                // what follows the prefix may still be empty ("$queue/").
+                if (!MqttTopic.IsValidTopicFilter(filter))
+                {
+                    codes.Add(v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
+                    continue;
+                }
+
+                if (request.NoLocal)
+                {
+                    // The codec rejects it on "$share/"; "$queue/" is the same thing (MQTT-3.8.3-4).
+                    throw new MqttProtocolException(ReasonCode.ProtocolError, "No Local on a shared subscription (MQTT-3.8.3-4)");
+                }
             }
 
             if (broker.Authorizer is { } authorizer
-                && !await authorizer.AuthorizeAsync(channel.Principal!, MqttAction.Subscribe, request.TopicFilter, CancellationToken.None).ConfigureAwait(false))
+                && !await authorizer.AuthorizeAsync(channel.Principal!, MqttAction.Subscribe, filter, CancellationToken.None).ConfigureAwait(false))
             {
                 codes.Add(v5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError);
                 continue;
@@ -67,6 +81,12 @@ internal static class SubscribeHandler
             }
 
             codes.Add((ReasonCode)(byte)granted);
+            if (shared)
+            {
+                // "Retained messages are not sent to the Session when it first subscribes to a shared subscription" (section 4.8.2).
+                continue;
+            }
+
             if (request.RetainHandling == RetainHandling.SendAtSubscribe
                 || (request.RetainHandling == RetainHandling.SendIfNewSubscription && old is null))
             {

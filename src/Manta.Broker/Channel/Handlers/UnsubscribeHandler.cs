@@ -1,9 +1,13 @@
+using Manta.Broker.Subscriptions;
 using Manta.Protocol;
 using Manta.Protocol.Packets;
 
 namespace Manta.Broker.Channel.Handlers;
 
-/// <summary>UNSUBSCRIBE (section 3.10): remove each filter, answer UNSUBACK (v5: a reason code per filter).</summary>
+/// <summary>
+/// UNSUBSCRIBE (section 3.10): remove each filter, answer UNSUBACK (v5: a reason code per filter).
+/// A shared subscription leaves its group; <c>$queue/f</c> and <c>$share/$queue/f</c> name the same one.
+/// </summary>
 internal static class UnsubscribeHandler
 {
     public static void Handle(MqttChannel channel, UnsubscribePacket packet)
@@ -13,7 +17,7 @@ internal static class UnsubscribeHandler
         var codes = new List<ReasonCode>(packet.TopicFilters.Count);
         foreach (var filter in packet.TopicFilters)
         {
-            var old = session.RemoveSubscription(filter);
+            var old = session.RemoveSubscription(SharedSubscriptionFilter.Normalize(filter));
             if (old is not null)
             {
                 broker.Index.Remove(old);
