@@ -41,7 +41,7 @@ public sealed class MqttConnection : IConnectionControl
         _transport = transport;
         _abort = abort;
         Info = info;
-        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages);
+        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages, broker.Policy.MaximumQueuedBytes);
         Channel = new MqttChannel(broker, _outbox, info, this);
         _openedAt = broker.Clock.Now;
         _lastActivity = _openedAt;

@@ -19,13 +19,32 @@ internal sealed class Outbox
     private readonly AsyncSignal _signal = new();
     private readonly AsyncSignal _drained = new();
     private readonly int _maximumQos0;
+    private readonly long _maximumQos0Bytes;
     private int _qos0Count;
+    private long _qos0Bytes;
     private int _controlCount;
     private bool _readerWaiting;
     private bool _closed;
 
     /// <param name="maximumQos0">QoS 0 deliveries held at once; more are dropped (a slow reader must not grow memory).</param>
-    public Outbox(int maximumQos0) => _maximumQos0 = maximumQos0;
+    /// <param name="maximumQos0Bytes">Bytes of QoS 0 deliveries held at once; 0: no byte limit.</param>
+    public Outbox(int maximumQos0, long maximumQos0Bytes)
+    {
+        _maximumQos0 = maximumQos0;
+        _maximumQos0Bytes = maximumQos0Bytes;
+    }
+
+    /// <summary>Bytes of QoS 0 deliveries waiting to be written.</summary>
+    public long Qos0Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _qos0Bytes;
+            }
+        }
+    }
 
     /// <summary>Items waiting to be written.</summary>
     public int Count
@@ -54,12 +73,14 @@ internal sealed class Outbox
 
             if (item.Kind == OutboundKind.Publish && item.QoS == Protocol.QualityOfService.AtMostOnce)
             {
-                if (_qos0Count >= _maximumQos0)
+                var size = item.Message!.Size;
+                if (_qos0Count >= _maximumQos0 || (_maximumQos0Bytes > 0 && _qos0Bytes + size > _maximumQos0Bytes))
                 {
                     return false;
                 }
 
                 _qos0Count++;
+                _qos0Bytes += size;
             }
             else if (item.Kind != OutboundKind.Publish)
             {
@@ -88,6 +109,7 @@ internal sealed class Outbox
                     if (item.QoS == Protocol.QualityOfService.AtMostOnce)
                     {
                         _qos0Count--;
+                        _qos0Bytes -= item.Message!.Size;
                     }
                 }
                 else
@@ -161,6 +183,7 @@ internal sealed class Outbox
             }
 
             _qos0Count = 0;
+            _qos0Bytes = 0;
             _controlCount = 0;
         }
 

@@ -20,4 +20,7 @@ public static class DropReasons
 
     /// <summary>Over the client's publish rate or byte rate (v5 was told 0x96 / 0x97).</summary>
     public const string RateLimited = "rate_limited";
+
+    /// <summary>Dropped to make room in a full queue (oldest first), or because a slow consumer was disconnected.</summary>
+    public const string Overflow = "overflow";
 }

@@ -47,6 +47,9 @@ public sealed class MqttMessage
 
     internal int PayloadLength { get; set; }
 
+    /// <summary>Bytes the message holds (topic, forwarded properties, payload): what queue byte limits count.</summary>
+    public int Size => TopicLength + PropertiesLength + PayloadLength;
+
     /// <summary>The topic name as UTF-8.</summary>
     public ReadOnlySpan<byte> TopicUtf8 => _buffer.AsSpan(TopicOffset, TopicLength);
 

@@ -67,4 +67,10 @@ public sealed class BrokerPolicy
 
     /// <summary>Most levels a topic name or filter may have. Default 128 (EMQX's).</summary>
     public int MaximumTopicLevels { get; set; } = 128;
+
+    /// <summary>Bytes (topic, properties and payload) queued per session, and waiting as QoS 0 for a slow reader. 0 = no byte limit (default; the count limit still holds).</summary>
+    public long MaximumQueuedBytes { get; set; }
+
+    /// <summary>What happens when a session's queue is full. Default: drop QoS 0 first, then disconnect a slow consumer.</summary>
+    public QueueOverflowPolicy QueueOverflow { get; set; } = QueueOverflowPolicy.DropQos0ThenDisconnect;
 }

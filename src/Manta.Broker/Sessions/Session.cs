@@ -21,6 +21,8 @@ public sealed class Session
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<ushort, InflightEntry> _inflight = [];
     private readonly Queue<QueuedDelivery> _pending = new();
+    private long _pendingBytes;
+    private int _pendingQos0;
     private readonly HashSet<ushort> _inboundQos2 = [];
 
     // Packet ids of QoS 1/2 messages in flight that came through a shared subscription group;
@@ -64,6 +66,18 @@ public sealed class Session
             lock (Gate)
             {
                 return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes of the deliveries queued beyond the inflight window.</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _pendingBytes;
             }
         }
     }
@@ -410,6 +424,8 @@ public sealed class Session
                 }
             }
 
+            _pendingBytes = 0;
+            _pendingQos0 = 0;
             _inboundQos2.Clear();
             var subscriptions = _subscriptions.Values.ToArray();
             _subscriptions.Clear();
@@ -420,7 +436,7 @@ public sealed class Session
 
     private bool Enqueue(MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group)
     {
-        if (_pending.Count >= _policy.MaximumQueuedMessages)
+        if (!MakeRoom(message.Size))
         {
             _metrics.MessageDropped(DropReasons.QueueFull);
             return false;
@@ -428,7 +444,95 @@ public sealed class Session
 
         message.AddReference();
         _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, qos, retain, subscriptionIdentifiers), group));
+        _pendingBytes += message.Size;
+        if (qos == QualityOfService.AtMostOnce)
+        {
+            _pendingQos0++;
+        }
+
         return true;
+    }
+
+    private bool HasRoom(int size)
+        => _pending.Count < _policy.MaximumQueuedMessages
+           && (_policy.MaximumQueuedBytes == 0 || _pendingBytes + size <= _policy.MaximumQueuedBytes);
+
+    /// <summary>Applies the overflow policy until a message of <paramref name="size"/> fits; false when it does not. Caller holds the gate.</summary>
+    private bool MakeRoom(int size)
+    {
+        if (HasRoom(size))
+        {
+            return true;
+        }
+
+        switch (_policy.QueueOverflow)
+        {
+            case QueueOverflowPolicy.DropOldest:
+                while (_pending.Count > 0 && !HasRoom(size))
+                {
+                    Forget(_pending.Dequeue());
+                }
+
+                return HasRoom(size);
+
+            case QueueOverflowPolicy.DropQos0ThenDisconnect:
+                DropQueuedQos0Until(size);
+                if (HasRoom(size))
+                {
+                    return true;
+                }
+
+                if (Owner is Channel.MqttChannel channel)
+                {
+                    // Nothing cheaper to drop: a client this far behind is disconnected as a slow
+                    // consumer; a persistent session keeps its queue for when it comes back.
+                    channel.DisconnectWith(ReasonCode.QuotaExceeded, "slow consumer: the session's queue is full");
+                }
+
+                return false;
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Drops queued QoS 0 deliveries, oldest first, keeping the order of the rest. Caller holds the gate.</summary>
+    private void DropQueuedQos0Until(int size)
+    {
+        if (_pendingQos0 == 0)
+        {
+            return;
+        }
+
+        // One full rotation: every entry is either dropped or put back behind the others, so the
+        // kept ones end up in their original order.
+        var count = _pending.Count;
+        for (var i = 0; i < count; i++)
+        {
+            // Decided before taking the entry out, which by itself would make the queue look roomier.
+            var full = !HasRoom(size);
+            var entry = _pending.Dequeue();
+            if (full && entry.Delivery.QoS == QualityOfService.AtMostOnce)
+            {
+                Forget(entry);
+            }
+            else
+            {
+                _pending.Enqueue(entry);
+            }
+        }
+    }
+
+    private void Forget(QueuedDelivery entry)
+    {
+        _pendingBytes -= entry.Delivery.Message.Size;
+        if (entry.Delivery.QoS == QualityOfService.AtMostOnce)
+        {
+            _pendingQos0--;
+        }
+
+        entry.Delivery.Message.Release();
+        _metrics.MessageDropped(DropReasons.Overflow);
     }
 
     /// <summary>Moves queued deliveries to the connection while the window allows. Caller holds the gate.</summary>
@@ -449,6 +553,12 @@ public sealed class Session
             }
 
             _pending.Dequeue();
+            _pendingBytes -= next.Message.Size;
+            if (next.QoS == QualityOfService.AtMostOnce)
+            {
+                _pendingQos0--;
+            }
+
             if (next.Message.HasExpiry && next.Message.ExpiresAt <= _clock.Now)
             {
                 next.Message.Release();
