@@ -73,4 +73,7 @@ public sealed class BrokerPolicy
 
     /// <summary>What happens when a session's queue is full. Default: drop QoS 0 first, then disconnect a slow consumer.</summary>
     public QueueOverflowPolicy QueueOverflow { get; set; } = QueueOverflowPolicy.DropQos0ThenDisconnect;
+
+    /// <summary>Subscriptions one session may hold; more get SUBACK 0x97 (3.x: 0x80). 0 = no limit (default).</summary>
+    public int MaximumSubscriptionsPerClient { get; set; }
 }

@@ -297,6 +297,15 @@ public sealed class Session
         }
     }
 
+    /// <summary>True when the session subscribes to exactly <paramref name="topicFilter"/>.</summary>
+    internal bool HasSubscription(string topicFilter)
+    {
+        lock (Gate)
+        {
+            return _subscriptions.ContainsKey(topicFilter);
+        }
+    }
+
     /// <summary>Removes a subscription by filter.</summary>
     internal Subscription? RemoveSubscription(string topicFilter)
     {

@@ -55,6 +55,21 @@ internal static class SubscribeHandler
                 }
             }
 
+            if (filter.Length > policy.MaximumTopicLength || filter.AsSpan().Count('/') + 1 > policy.MaximumTopicLevels)
+            {
+                // Well formed but beyond the server's limits: what 0x8F is for.
+                codes.Add(v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError);
+                continue;
+            }
+
+            if (policy.MaximumSubscriptionsPerClient > 0
+                && session.SubscriptionCount >= policy.MaximumSubscriptionsPerClient
+                && !session.HasSubscription(request.TopicFilter))
+            {
+                codes.Add(v5 ? ReasonCode.QuotaExceeded : ReasonCode.UnspecifiedError);
+                continue;
+            }
+
             if (broker.Authorizer is { } authorizer
                 && !await authorizer.AuthorizeAsync(channel.Principal!, MqttAction.Subscribe, filter, CancellationToken.None).ConfigureAwait(false))
             {
