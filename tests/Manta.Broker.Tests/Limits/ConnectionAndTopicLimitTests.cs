@@ -44,6 +44,8 @@ public sealed class ConnectionAndTopicLimitTests
 
         Assert.Equal("a/b/c", (await subscriber.ReceiveAsync<PublishPacket>()).Topic);
         await subscriber.ExpectNothingAsync();
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]
@@ -54,6 +56,8 @@ public sealed class ConnectionAndTopicLimitTests
         await publisher.PublishAsync("123456789", "x", QualityOfService.ExactlyOnce, packetId: 4);
         var rec = await publisher.ReceiveAsync<PubRecPacket>();
         Assert.Equal(ReasonCode.TopicNameInvalid, rec.ReasonCode);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]
@@ -63,5 +67,7 @@ public sealed class ConnectionAndTopicLimitTests
         await using var publisher = await broker.ConnectAsync("p");
         await publisher.PublishAsync("a/b/c", "x", QualityOfService.AtLeastOnce, packetId: 1);
         Assert.Null(await publisher.ExpectClosedAsync());
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 }

@@ -43,6 +43,8 @@ public sealed class QueueOverflowTests
         // The persistent session kept what it had: the unacknowledged one and the two queued.
         Assert.Equal(2, broker.Broker.Sessions.Find("slow")!.QueuedCount);
         Assert.Equal(1, broker.Broker.Sessions.Find("slow")!.InflightCount);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public sealed class RateLimitTests
 
         var delivered = await subscriber.ReceiveDeliveriesAsync(3);
         Assert.Equal(["m1", "m2", "m4"], delivered.Select(p => System.Text.Encoding.UTF8.GetString(p.Payload.Span)));
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]
@@ -42,6 +44,8 @@ public sealed class RateLimitTests
         Assert.Equal(ReasonCode.NoMatchingSubscribers, (await publisher.ReceiveAsync<PubAckPacket>()).ReasonCode);
         await publisher.PublishAsync("t", new string('x', 60), QualityOfService.AtLeastOnce, packetId: 2);
         Assert.Equal(ReasonCode.QuotaExceeded, (await publisher.ReceiveAsync<PubAckPacket>()).ReasonCode);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]
@@ -62,6 +66,8 @@ public sealed class RateLimitTests
         Assert.Equal(2, (await publisher.ReceiveAsync<PubAckPacket>()).PacketId);
         var delivered = await subscriber.ReceiveDeliveriesAsync(2);
         Assert.Equal(["first", "second"], delivered.Select(p => System.Text.Encoding.UTF8.GetString(p.Payload.Span)));
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Theory]
@@ -78,6 +84,8 @@ public sealed class RateLimitTests
         broker.Advance(TimeSpan.FromSeconds(1));
         await using var d = broker.NewClient(version);
         Assert.Equal(ReasonCode.Success, (await d.ConnectAsync("d")).ReasonCode);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]
@@ -110,6 +118,8 @@ public sealed class RateLimitTests
         broker.Advance(TimeSpan.FromSeconds(25));
         await using var free = broker.NewClient(MqttProtocolVersion.V500);
         Assert.Equal(ReasonCode.Success, (await free.ConnectAsync("free")).ReasonCode);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Theory]
@@ -134,6 +144,8 @@ public sealed class RateLimitTests
         broker.Advance(TimeSpan.FromMinutes(2));
         await using var after = broker.NewClient(MqttProtocolVersion.V500);
         Assert.Equal(ReasonCode.Success, (await after.ConnectAsync(clientId ?? "z", userName: userName)).ReasonCode);
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 
     [Fact]

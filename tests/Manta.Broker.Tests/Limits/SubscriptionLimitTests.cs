@@ -39,5 +39,7 @@ public sealed class SubscriptionLimitTests
         await using var client = await broker.ConnectAsync("c", MqttProtocolVersion.V500);
         Assert.Equal(ReasonCode.TopicFilterInvalid, Assert.Single((await client.SubscribeAsync("a/b/c/#")).ReasonCodes));
         Assert.Equal(ReasonCode.GrantedQoS0, Assert.Single((await client.SubscribeAsync("a/b/#", packetId: 2)).ReasonCodes));
+
+        await OthersUnaffected.AssertAsync(broker);
     }
 }

@@ -20,12 +20,12 @@ public sealed class PipeClient : IAsyncDisposable
     private readonly Pipe _toClient = new(new PipeOptions(useSynchronizationContext: false));
     private readonly Task _connection;
 
-    public PipeClient(MqttBroker broker, MqttProtocolVersion version = MqttProtocolVersion.V311)
+    public PipeClient(MqttBroker broker, MqttProtocolVersion version = MqttProtocolVersion.V311, IPAddress? address = null)
     {
         Version = version;
         var info = new ConnectionInfo(
             Guid.NewGuid().ToString("N"),
-            new IPEndPoint(IPAddress.Loopback, Interlocked.Increment(ref s_port)),
+            new IPEndPoint(address ?? IPAddress.Loopback, Interlocked.Increment(ref s_port)),
             new IPEndPoint(IPAddress.Loopback, 1883));
         _connection = broker.RunConnectionAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), info, abort: null, CancellationToken.None);
     }
