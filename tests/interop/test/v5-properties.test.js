@@ -296,6 +296,18 @@ describe('message expiry', () => {
 });
 
 describe('CONNACK', () => {
+  test('Request Response Information is answered with a topic prefix of the client\'s own [§3.1.2.11.7 / §3.2.2.3.15]', async () => {
+    const clientId = `rr-${Date.now()}`;
+    const { connack } = await open({ clientId, properties: { requestResponseInformation: true } });
+    assert.equal(connack.reasonCode, 0);
+    assert.equal(connack.properties?.responseInformation, `response/${clientId}`);
+  });
+
+  test('no Response Information unless the client asks for it [MQTT-3.1.2-28]', async () => {
+    const { connack } = await open();
+    assert.equal(connack.properties?.responseInformation, undefined);
+  });
+
   test('CONNACK announces the server\'s Maximum Packet Size (policy default 1048576) [§3.2.2.3.6]', async () => {
     const { connack } = await open();
     assert.equal(connack.reasonCode, 0);
