@@ -382,6 +382,20 @@ describe('CONNACK', () => {
     await end(cleanup.client, false);
   });
 
+  test('DISCONNECT can shorten the session expiry: set to 0 there, the session ends with the connection [§3.14.2.2.2]', async () => {
+    const id = clientId('shorten');
+    const persistent = { clientId: id, clean: false, properties: { sessionExpiryInterval: 300 } };
+    const first = await open(persistent);
+    await subscribe(first.client, uniqueTopic('shorten'), { qos: 1 });
+    await new Promise((resolve) => first.client.end(false, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } }, resolve));
+
+    const second = await open(persistent);
+    assert.equal(second.connack.sessionPresent, false, 'the DISCONNECT ended the session');
+    await end(second.client, false);
+    const cleanup = await open({ clientId: id, clean: true });
+    await end(cleanup.client, false);
+  });
+
   test('Session Expiry Interval 0: the session ends with the connection, Session Present 0 on return [§3.1.2.11.2, MQTT-3.2.2-3]', async () => {
     const id = clientId('session0');
     const first = await open({ clientId: id, clean: false });
