@@ -37,7 +37,8 @@ public sealed class MqttBroker : IAsyncDisposable
         IAuthenticator? authenticator = null,
         IAuthorizer? authorizer = null,
         IEnumerable<IMessageSink>? sinks = null,
-        IRetainedStore? retainedStore = null)
+        IRetainedStore? retainedStore = null,
+        IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null)
     {
         Options = options;
         Policy = options.Policy;
@@ -48,6 +49,7 @@ public sealed class MqttBroker : IAsyncDisposable
         Authenticator = authenticator;
         Authorizer = authorizer;
         Sinks = sinks?.ToArray() ?? [];
+        EnhancedAuthenticators = IndexByMethod(enhancedAuthenticators);
         Messages = new MessageFactory(new MessagePool(), Clock);
         Index = new SubscriptionIndex();
         Retained = retainedStore ?? new InMemoryRetainedStore(Clock);
@@ -105,6 +107,13 @@ public sealed class MqttBroker : IAsyncDisposable
     internal IAuthorizer? Authorizer { get; }
 
     internal IMessageSink[] Sinks { get; }
+
+    /// <summary>MQTT 5 enhanced authentication methods by name (section 4.12); empty when none is registered.</summary>
+    internal IReadOnlyDictionary<string, IEnhancedAuthenticator> EnhancedAuthenticators { get; }
+
+    /// <summary>The authenticator for an Authentication Method, or null (CONNACK 0x8C).</summary>
+    internal IEnhancedAuthenticator? FindEnhancedAuthenticator(string method)
+        => EnhancedAuthenticators.TryGetValue(method, out var authenticator) ? authenticator : null;
 
     /// <summary>Starts the shared tick.</summary>
     public void Start() => _heartbeat ??= new BrokerHeartbeat(Options.HeartbeatInterval, Clock.TimeProvider, Tick);
@@ -206,6 +215,20 @@ public sealed class MqttBroker : IAsyncDisposable
         {
             Metrics.Dispose();
         }
+    }
+
+    private static Dictionary<string, IEnhancedAuthenticator> IndexByMethod(IEnumerable<IEnhancedAuthenticator>? authenticators)
+    {
+        var byMethod = new Dictionary<string, IEnhancedAuthenticator>(StringComparer.Ordinal);
+        foreach (var authenticator in authenticators ?? [])
+        {
+            if (!byMethod.TryAdd(authenticator.Method, authenticator))
+            {
+                throw new ArgumentException($"Two enhanced authenticators for the method '{authenticator.Method}'.", nameof(authenticators));
+            }
+        }
+
+        return byMethod;
     }
 
     private void PublishWill(Session session, WillMessage will)

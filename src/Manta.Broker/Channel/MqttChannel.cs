@@ -1,3 +1,4 @@
+using Manta.Broker.Authentication;
 using Manta.Broker.Channel.Handlers;
 using Manta.Broker.Connections;
 using Manta.Broker.Diagnostics;
@@ -78,6 +79,15 @@ public sealed class MqttChannel
     /// <summary>v5 session expiry the client connected with (DISCONNECT may not raise it from 0).</summary>
     internal uint ConnectedExpiryInterval { get; set; }
 
+    /// <summary>The AUTH exchange under way (while connecting, or a re-authentication); null when none.</summary>
+    internal AuthExchange? Authentication { get; set; }
+
+    /// <summary>
+    /// v5: what a re-authentication is asked about - a slim copy of the CONNECT that carried an
+    /// Authentication Method (no will, no password); null when the client connected without one.
+    /// </summary>
+    internal Extensibility.AuthenticationRequest? ReauthenticationRequest { get; set; }
+
     /// <summary>Why the connection ended, for the disconnect log line.</summary>
     internal string CloseReason { get; set; } = "connection closed by client";
 
@@ -92,6 +102,11 @@ public sealed class MqttChannel
         if (State == ChannelState.AwaitingConnect && frame.Type != MqttPacketType.Connect)
         {
             throw new MqttProtocolException(ReasonCode.ProtocolError, $"first packet must be CONNECT, got {frame.Type} (MQTT-3.1.0-1)");
+        }
+
+        if (State == ChannelState.Authenticating && frame.Type is not (MqttPacketType.Auth or MqttPacketType.Disconnect))
+        {
+            throw new MqttProtocolException(ReasonCode.ProtocolError, $"only AUTH or DISCONNECT may follow a CONNECT with an Authentication Method until CONNACK, got {frame.Type} (section 4.12)");
         }
 
         switch (frame.Type)
@@ -119,14 +134,18 @@ public sealed class MqttChannel
             case MqttPacketType.Unsubscribe:
                 UnsubscribeHandler.Handle(this, Decode<UnsubscribePacket>(frame));
                 return ValueTask.CompletedTask;
+            case MqttPacketType.Disconnect when State == ChannelState.Authenticating:
+                // Nothing is connected yet: no session to touch, no will to keep.
+                Decode<DisconnectPacket>(frame);
+                Close("DISCONNECT during authentication");
+                return ValueTask.CompletedTask;
             case MqttPacketType.Disconnect:
                 DisconnectHandler.Handle(this, Decode<DisconnectPacket>(frame));
                 return ValueTask.CompletedTask;
             case MqttPacketType.Connect:
                 return ConnectHandler.HandleAsync(this, frame);
             case MqttPacketType.Auth:
-                Decode<AuthPacket>(frame);
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "AUTH without an authentication method in CONNECT");
+                return AuthHandler.HandleAsync(this, Decode<AuthPacket>(frame));
             case MqttPacketType.Reserved:
                 throw new MqttProtocolException(ReasonCode.MalformedPacket, "packet type 0 is reserved");
             default:
@@ -150,6 +169,15 @@ public sealed class MqttChannel
         if (wasConnected)
         {
             BrokerLog.ClientDisconnected(Broker.Logger, ClientId, Connection.RemoteEndPoint, CloseReason);
+        }
+    }
+
+    /// <summary>Enters <see cref="ChannelState.Authenticating"/>: the CONNECT waits for its AUTH exchange.</summary>
+    internal void BeginAuthentication()
+    {
+        if (_state == ChannelState.AwaitingConnect)
+        {
+            State = ChannelState.Authenticating;
         }
     }
 
@@ -177,6 +205,13 @@ public sealed class MqttChannel
             return;
         }
 
+        if (State == ChannelState.Authenticating)
+        {
+            // No DISCONNECT before CONNACK: the exchange simply ends with the connection.
+            Close(reason);
+            return;
+        }
+
         if (Version == MqttProtocolVersion.V500)
         {
             Send(new DisconnectPacket
@@ -194,6 +229,7 @@ public sealed class MqttChannel
         Session = session;
         _will = will;
         _publishWill = will is not null;
+        Authentication = null;
         State = ChannelState.Connected;
     }
 

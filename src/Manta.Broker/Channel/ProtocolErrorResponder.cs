@@ -24,7 +24,7 @@ internal static class ProtocolErrorResponder
         broker.Metrics.ProtocolError();
         BrokerLog.ProtocolViolation(broker.Logger, channel.ClientId.Length == 0 ? "(not connected)" : channel.ClientId, channel.Connection.RemoteEndPoint, code, detail);
 
-        if (channel.State == ChannelState.AwaitingConnect)
+        if (channel.State is ChannelState.AwaitingConnect or ChannelState.Authenticating)
         {
             if (code == ReasonCode.UnsupportedProtocolVersion)
             {

@@ -104,11 +104,12 @@ public sealed class MqttConnection : IConnectionControl
         var channel = Channel;
         switch (channel.State)
         {
-            case ChannelState.AwaitingConnect:
+            case ChannelState.AwaitingConnect or ChannelState.Authenticating:
+                // An AUTH exchange that stalls is held to the same deadline as a missing CONNECT.
                 if (now - _openedAt >= _broker.Clock.SecondsToTicks(_broker.Options.ConnectTimeout.TotalSeconds))
                 {
                     BrokerLog.ConnectTimeout(_broker.Logger, Info.RemoteEndPoint, _broker.Options.ConnectTimeout.TotalSeconds);
-                    channel.Close("no CONNECT in time");
+                    channel.Close(channel.State == ChannelState.Authenticating ? "authentication not completed in time" : "no CONNECT in time");
                 }
 
                 break;

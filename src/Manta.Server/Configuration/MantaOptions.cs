@@ -14,6 +14,9 @@ public sealed class MantaOptions
     /// <summary>Broker behaviour and limits.</summary>
     public BrokerOptions Broker { get; set; } = new();
 
+    /// <summary>Client authentication (SCRAM-SHA-256 users).</summary>
+    public AuthenticationOptions Authentication { get; set; } = new();
+
     /// <summary>The listeners to open: the configured ones, or the default one.</summary>
     public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0 ? Listeners : [new ListenerOptions()];
 }

@@ -121,6 +121,37 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             errors.Add("Manta:Broker:Policy:RetainPropertyName must not be empty.");
         }
 
+        ValidateScram(options.Authentication.Scram, errors);
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateScram(ScramOptions scram, List<string> errors)
+    {
+        // 4096: RFC 7677 section 4; the upper bound keeps start-up (one derivation per user) and each client's work sane.
+        if (scram.Iterations is < 4096 or > 10_000_000)
+        {
+            errors.Add($"Manta:Authentication:Scram:Iterations must be between 4096 and 10000000 (was {scram.Iterations}).");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < scram.Users.Count; i++)
+        {
+            var user = scram.Users[i];
+            var key = $"Manta:Authentication:Scram:Users:{i}";
+            if (string.IsNullOrEmpty(user.UserName))
+            {
+                errors.Add($"{key}:UserName must not be empty.");
+            }
+            else if (!names.Add(user.UserName))
+            {
+                errors.Add($"{key}:UserName '{user.UserName}' is configured twice.");
+            }
+
+            if (string.IsNullOrEmpty(user.Password))
+            {
+                errors.Add($"{key}:Password must not be empty.");
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Manta.Broker;
+using Manta.Broker.Authentication;
 using Manta.Broker.Diagnostics;
 using Manta.Server.Configuration;
 using Microsoft.AspNetCore.Connections;
@@ -30,7 +31,9 @@ public static class MantaHost
             sp.GetRequiredService<BrokerMetrics>(),
             sp.GetService<Broker.Extensibility.IAuthenticator>(),
             sp.GetService<Broker.Extensibility.IAuthorizer>(),
-            sp.GetServices<Broker.Extensibility.IMessageSink>()));
+            sp.GetServices<Broker.Extensibility.IMessageSink>(),
+            retainedStore: null,
+            enhancedAuthenticators: sp.GetServices<Broker.Extensibility.IEnhancedAuthenticator>()));
         builder.Services.AddHostedService<BrokerService>();
         configureServices?.Invoke(builder.Services);
 
@@ -41,6 +44,13 @@ public static class MantaHost
         if (validation.Failed)
         {
             throw new OptionsValidationException(nameof(MantaOptions), typeof(MantaOptions), validation.Failures);
+        }
+
+        if (options.Authentication.Scram.Users.Count > 0)
+        {
+            // Keys are derived when the broker is created at start-up; the store holds no password.
+            builder.Services.AddSingleton<Broker.Extensibility.IEnhancedAuthenticator>(sp =>
+                new ScramSha256Authenticator(ScramUsers(sp.GetRequiredService<IOptions<MantaOptions>>().Value.Authentication.Scram)));
         }
 
         // A whole packet must fit in the transport's read buffer, or the reader would wait forever.
@@ -65,5 +75,16 @@ public static class MantaHost
         });
 
         return builder.Build();
+    }
+
+    private static ScramCredentialStore ScramUsers(ScramOptions scram)
+    {
+        var store = new ScramCredentialStore(scram.Iterations);
+        foreach (var user in scram.Users)
+        {
+            store.Add(user.UserName, user.Password, scram.Iterations);
+        }
+
+        return store;
     }
 }

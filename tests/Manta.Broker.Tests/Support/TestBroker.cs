@@ -10,12 +10,12 @@ namespace Manta.Broker.Tests.Support;
 /// <summary>A broker on a fake clock; tests move time with <see cref="Advance"/>, which also runs the heartbeat.</summary>
 public sealed class TestBroker : IAsyncDisposable
 {
-    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null)
+    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null, IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null)
     {
         // $SYS publishing is off unless a test turns it on: it would add retained messages to every test.
         var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy(), SysInterval = TimeSpan.Zero };
         configure?.Invoke(options);
-        Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer);
+        Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer, enhancedAuthenticators: enhancedAuthenticators);
     }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));

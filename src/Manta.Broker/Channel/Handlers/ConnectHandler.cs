@@ -10,8 +10,10 @@ using Manta.Protocol.Properties;
 namespace Manta.Broker.Channel.Handlers;
 
 /// <summary>
-/// CONNECT (section 3.1) as a pipeline of small checks: decode, client identifier, policy,
-/// authentication, session (takeover, clean start), CONNACK, resend of the resumed session.
+/// CONNECT (section 3.1) as a pipeline of small checks: decode, admission, client identifier,
+/// will policy, authentication (the <see cref="IAuthenticator"/>, or an enhanced authentication
+/// exchange run by <see cref="AuthHandler"/> that comes back to <see cref="CompleteAsync"/>),
+/// session (takeover, clean start), CONNACK, resend of the resumed session.
 /// </summary>
 internal static class ConnectHandler
 {
@@ -39,107 +41,35 @@ internal static class ConnectHandler
 
     private static async ValueTask HandleAsync(MqttChannel channel, ConnectPacket connect)
     {
+        if (!Admit(channel, connect) || !TryAssignClientId(channel, connect, out var assigned) || !WillAllowed(channel, connect))
+        {
+            return;
+        }
+
+        if (connect.ProtocolVersion == MqttProtocolVersion.V500 && connect.Properties?.AuthenticationMethod is { } method)
+        {
+            // Enhanced authentication (section 4.12): the exchange decides, and on success calls CompleteAsync.
+            await AuthHandler.StartAsync(channel, connect, method, assigned).ConfigureAwait(false);
+            return;
+        }
+
+        var principal = await AuthenticateAsync(channel, connect).ConfigureAwait(false);
+        if (principal is not null)
+        {
+            await CompleteAsync(channel, connect, principal, assigned, authentication: null).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The rest of CONNECT once the client is authenticated: will authorization, keep-alive,
+    /// session, CONNACK (with the final Authentication Data of an enhanced authentication).
+    /// </summary>
+    internal static async ValueTask CompleteAsync(MqttChannel channel, ConnectPacket connect, ClientPrincipal principal, bool assigned, MqttProperties? authentication)
+    {
         var broker = channel.Broker;
         var policy = broker.Policy;
+        var clientId = channel.ClientId;
         var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
-
-        if (broker.IsStopping)
-        {
-            Refuse(channel, connect, ReasonCode.ServerUnavailable, "server shutting down");
-            return;
-        }
-
-        if (broker.Options.Redirect != ServerRedirect.None)
-        {
-            var code = broker.Options.Redirect == ServerRedirect.ServerMoved ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer;
-            Refuse(channel, connect, code, $"use {broker.Options.ServerReference}", new MqttProperties { ServerReference = broker.Options.ServerReference });
-            return;
-        }
-
-        var address = (channel.Connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
-        if (broker.Bans.IsBanned(BanKind.Address, address?.ToString())
-            || broker.Bans.IsBanned(BanKind.ClientId, connect.ClientId.Length == 0 ? null : connect.ClientId)
-            || broker.Bans.IsBanned(BanKind.UserName, connect.UserName))
-        {
-            Refuse(channel, connect, ReasonCode.Banned, "banned");
-            return;
-        }
-
-        if (!broker.ConnectionRates.TryAdmit(address))
-        {
-            Refuse(channel, connect, ReasonCode.ConnectionRateExceeded, "too many new connections from this address");
-            return;
-        }
-
-        if (policy.MaximumConnections > 0 && broker.Sessions.ConnectedCount >= policy.MaximumConnections)
-        {
-            broker.Metrics.ConnectionRejected("maximum_connections");
-            Refuse(channel, connect, ReasonCode.ServerBusy, $"the server holds its maximum of {policy.MaximumConnections} connections");
-            return;
-        }
-
-        // Client identifier (MQTT-3.1.3-6..8; v5 3.1.3.1 assigned identifiers).
-        var clientId = connect.ClientId;
-        var assigned = false;
-        if (clientId.Length == 0)
-        {
-            if (connect.ProtocolVersion == MqttProtocolVersion.V310)
-            {
-                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "MQTT 3.1 requires a client identifier");
-                return;
-            }
-
-            if (connect.ProtocolVersion == MqttProtocolVersion.V311 && !connect.CleanStart)
-            {
-                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "empty client identifier with clean session 0 (MQTT-3.1.3-8)");
-                return;
-            }
-
-            clientId = "manta-" + Guid.NewGuid().ToString("N");
-            assigned = true;
-        }
-
-        channel.ClientId = clientId;
-
-        if (connect.Will is { } will)
-        {
-            if (!policy.WillsAllowed)
-            {
-                Refuse(channel, connect, v5 ? ReasonCode.ImplementationSpecificError : ReasonCode.NotAuthorized, "will messages are not allowed here");
-                return;
-            }
-
-            if (will.QoS > policy.MaximumQoS || (will.QoS == QualityOfService.ExactlyOnce && policy.Qos2Publish != Qos2PublishHandling.Accept))
-            {
-                Refuse(channel, connect, ReasonCode.QoSNotSupported, $"will QoS {(int)will.QoS} exceeds the maximum QoS (MQTT-3.2.2-12)");
-                return;
-            }
-
-            if (will.Retain && policy.Retain == RetainPolicy.Disconnect)
-            {
-                Refuse(channel, connect, ReasonCode.RetainNotSupported, "retained will but retain is not available (MQTT-3.2.2-13)");
-                return;
-            }
-        }
-
-        if (v5 && connect.Properties?.AuthenticationMethod is { } method)
-        {
-            Refuse(channel, connect, ReasonCode.BadAuthenticationMethod, $"authentication method '{method}' is not supported");
-            return;
-        }
-
-        var principal = new ClientPrincipal(clientId, connect.UserName);
-        if (broker.Authenticator is { } authenticator)
-        {
-            var result = await authenticator.AuthenticateAsync(new AuthenticationRequest(connect, clientId, channel.Connection), CancellationToken.None).ConfigureAwait(false);
-            if (result.ReasonCode != ReasonCode.Success || result.Principal is null)
-            {
-                Refuse(channel, connect, result.ReasonCode == ReasonCode.Success ? ReasonCode.NotAuthorized : result.ReasonCode, result.Reason ?? "refused by the authenticator");
-                return;
-            }
-
-            principal = result.Principal;
-        }
 
         // A will is a publication made later on the client's behalf: it needs the same right, and
         // the client learns now rather than never (as Mosquitto does).
@@ -151,7 +81,7 @@ internal static class ConnectHandler
             return;
         }
 
-        if (channel.State != ChannelState.AwaitingConnect)
+        if (channel.State is not (ChannelState.AwaitingConnect or ChannelState.Authenticating))
         {
             // The connection went away while an extension point ran.
             return;
@@ -188,6 +118,12 @@ internal static class ConnectHandler
             {
                 connAck.Properties.ResponseInformation = ResponseInformation(broker.Options.ResponseInformationPrefix, clientId);
             }
+
+            if (authentication is not null)
+            {
+                connAck.Properties.AuthenticationMethod = authentication.AuthenticationMethod;
+                connAck.Properties.AuthenticationData = authentication.AuthenticationData;
+            }
         }
 
         channel.Accept(session, connect.Will);
@@ -197,6 +133,125 @@ internal static class ConnectHandler
         session.Attach(channel.Outbox, Math.Min(receiveMaximum, policy.MaximumInflightMessages));
 
         BrokerLog.ClientConnected(broker.Logger, clientId, channel.Connection.RemoteEndPoint, VersionName(connect.ProtocolVersion), connect.CleanStart, keepAlive, outcome.SessionPresent);
+    }
+
+    /// <summary>Whether the broker takes this connection at all: shutdown, redirect, bans, rates, capacity.</summary>
+    private static bool Admit(MqttChannel channel, ConnectPacket connect)
+    {
+        var broker = channel.Broker;
+        var policy = broker.Policy;
+        if (broker.IsStopping)
+        {
+            Refuse(channel, connect, ReasonCode.ServerUnavailable, "server shutting down");
+            return false;
+        }
+
+        if (broker.Options.Redirect != ServerRedirect.None)
+        {
+            var code = broker.Options.Redirect == ServerRedirect.ServerMoved ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer;
+            Refuse(channel, connect, code, $"use {broker.Options.ServerReference}", new MqttProperties { ServerReference = broker.Options.ServerReference });
+            return false;
+        }
+
+        var address = (channel.Connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (broker.Bans.IsBanned(BanKind.Address, address?.ToString())
+            || broker.Bans.IsBanned(BanKind.ClientId, connect.ClientId.Length == 0 ? null : connect.ClientId)
+            || broker.Bans.IsBanned(BanKind.UserName, connect.UserName))
+        {
+            Refuse(channel, connect, ReasonCode.Banned, "banned");
+            return false;
+        }
+
+        if (!broker.ConnectionRates.TryAdmit(address))
+        {
+            Refuse(channel, connect, ReasonCode.ConnectionRateExceeded, "too many new connections from this address");
+            return false;
+        }
+
+        if (policy.MaximumConnections > 0 && broker.Sessions.ConnectedCount >= policy.MaximumConnections)
+        {
+            broker.Metrics.ConnectionRejected("maximum_connections");
+            Refuse(channel, connect, ReasonCode.ServerBusy, $"the server holds its maximum of {policy.MaximumConnections} connections");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Client identifier (MQTT-3.1.3-6..8; v5 3.1.3.1 assigned identifiers); sets <see cref="MqttChannel.ClientId"/>.</summary>
+    private static bool TryAssignClientId(MqttChannel channel, ConnectPacket connect, out bool assigned)
+    {
+        var clientId = connect.ClientId;
+        assigned = false;
+        if (clientId.Length == 0)
+        {
+            if (connect.ProtocolVersion == MqttProtocolVersion.V310)
+            {
+                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "MQTT 3.1 requires a client identifier");
+                return false;
+            }
+
+            if (connect.ProtocolVersion == MqttProtocolVersion.V311 && !connect.CleanStart)
+            {
+                Refuse(channel, connect, ReasonCode.ClientIdentifierNotValid, "empty client identifier with clean session 0 (MQTT-3.1.3-8)");
+                return false;
+            }
+
+            clientId = "manta-" + Guid.NewGuid().ToString("N");
+            assigned = true;
+        }
+
+        channel.ClientId = clientId;
+        return true;
+    }
+
+    /// <summary>The will against the policy: wills allowed, its QoS, its retain flag.</summary>
+    private static bool WillAllowed(MqttChannel channel, ConnectPacket connect)
+    {
+        if (connect.Will is not { } will)
+        {
+            return true;
+        }
+
+        var policy = channel.Broker.Policy;
+        if (!policy.WillsAllowed)
+        {
+            Refuse(channel, connect, connect.ProtocolVersion == MqttProtocolVersion.V500 ? ReasonCode.ImplementationSpecificError : ReasonCode.NotAuthorized, "will messages are not allowed here");
+            return false;
+        }
+
+        if (will.QoS > policy.MaximumQoS || (will.QoS == QualityOfService.ExactlyOnce && policy.Qos2Publish != Qos2PublishHandling.Accept))
+        {
+            Refuse(channel, connect, ReasonCode.QoSNotSupported, $"will QoS {(int)will.QoS} exceeds the maximum QoS (MQTT-3.2.2-12)");
+            return false;
+        }
+
+        if (will.Retain && policy.Retain == RetainPolicy.Disconnect)
+        {
+            Refuse(channel, connect, ReasonCode.RetainNotSupported, "retained will but retain is not available (MQTT-3.2.2-13)");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The <see cref="IAuthenticator"/> for a CONNECT without an Authentication Method; null when refused.</summary>
+    private static async ValueTask<ClientPrincipal?> AuthenticateAsync(MqttChannel channel, ConnectPacket connect)
+    {
+        var principal = new ClientPrincipal(channel.ClientId, connect.UserName);
+        if (channel.Broker.Authenticator is not { } authenticator)
+        {
+            return principal;
+        }
+
+        var result = await authenticator.AuthenticateAsync(new AuthenticationRequest(connect, channel.ClientId, channel.Connection), CancellationToken.None).ConfigureAwait(false);
+        if (result.ReasonCode != ReasonCode.Success || result.Principal is null)
+        {
+            Refuse(channel, connect, result.ReasonCode == ReasonCode.Success ? ReasonCode.NotAuthorized : result.ReasonCode, result.Reason ?? "refused by the authenticator");
+            return null;
+        }
+
+        return result.Principal;
     }
 
     private static MqttProperties ConnAckProperties(BrokerPolicy policy, string? assignedClientId, ushort? serverKeepAlive)
@@ -246,7 +301,7 @@ internal static class ConnectHandler
         return prefix + clientId;
     }
 
-    private static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why, MqttProperties? properties = null)
+    internal static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why, MqttProperties? properties = null)
     {
         var broker = channel.Broker;
         broker.Metrics.ConnectionRejected(code.ToString());
