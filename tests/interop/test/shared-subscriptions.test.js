@@ -53,6 +53,26 @@ describe('shared subscriptions', () => {
     }
   });
 
+  test('MQTT 3.1.1 clients can share a subscription too, as EMQX allows', async () => {
+    const topic = uniqueTopic('share-v4');
+    const a = (await open({ protocolVersion: 4 })).client;
+    const b = (await open({ protocolVersion: 4 })).client;
+    const inboxA = collect(a);
+    const inboxB = collect(b);
+    await subscribe(a, `$share/v4/${topic}`, { qos: 1 });
+    await subscribe(b, `$share/v4/${topic}`, { qos: 1 });
+
+    const { client: pub } = await open({ protocolVersion: 4 });
+    const sent = Array.from({ length: 6 }, (_, i) => `m${i}`);
+    for (const p of sent) await publish(pub, topic, p, { qos: 1 });
+    const deadline = Date.now() + 5_000;
+    while (inboxA.messages.length + inboxB.messages.length < sent.length && Date.now() < deadline) await sleep(20);
+    await sleep(200);
+
+    assert.deepEqual([...payloads(inboxA), ...payloads(inboxB)].sort(), [...sent].sort());
+    assert.ok(inboxA.messages.length > 0 && inboxB.messages.length > 0);
+  });
+
   test('each group and each non-shared subscription gets every message [§4.8.2]', async () => {
     const topic = uniqueTopic('share-groups');
     const members = [];
