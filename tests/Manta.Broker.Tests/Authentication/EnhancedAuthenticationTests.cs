@@ -4,6 +4,7 @@ using Manta.Broker.Tests.Support;
 using Manta.Protocol;
 using Manta.Protocol.Packets;
 using Manta.Protocol.Properties;
+using Manta.Tests.Shared;
 
 namespace Manta.Broker.Tests.Authentication;
 

@@ -4,6 +4,7 @@ using Manta.Broker.Authentication;
 using Manta.Broker.Extensibility;
 using Manta.Protocol;
 using Manta.Protocol.Packets;
+using Manta.Tests.Shared;
 
 namespace Manta.Broker.Tests.Authentication;
 

@@ -1,9 +1,5 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Net;
 using Manta.Broker.Tests.Support;
 using Manta.Protocol;
-using Manta.Protocol.Codec;
 using Manta.Protocol.Packets;
 
 namespace Manta.Broker.Tests.Performance;
@@ -41,7 +37,7 @@ public sealed class HotPathAllocationTests
         var publisher = new RawConnection(broker.Broker, version);
         await publisher.HandshakeAsync(new ConnectPacket { ProtocolVersion = version, ClientId = "pub" });
 
-        var publish = Encode(new PublishPacket { Topic = "plant/7/telemetry", Payload = new byte[64] }, version);
+        var publish = RawConnection.Encode(new PublishPacket { Topic = "plant/7/telemetry", Payload = new byte[64] }, version);
         var burst = new byte[publish.Length * 1000];
         for (var i = 0; i < 1000; i++)
         {
@@ -84,55 +80,4 @@ public sealed class HotPathAllocationTests
         }
     }
 
-    private static byte[] Encode(MqttPacket packet, MqttProtocolVersion version)
-    {
-        var writer = new ArrayBufferWriter<byte>();
-        MqttPacketEncoder.Encode(packet, version, writer);
-        return writer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>A connection whose received bytes are counted, not decoded, so the measurement sees only the broker.</summary>
-    private sealed class RawConnection : IAsyncDisposable
-    {
-        private static readonly RecyclingMemoryPool Pool = new();
-        private readonly Pipe _toServer = new(new PipeOptions(pool: Pool, pauseWriterThreshold: 0, useSynchronizationContext: false));
-        private readonly Pipe _toClient = new(new PipeOptions(pool: Pool, pauseWriterThreshold: 0, useSynchronizationContext: false));
-        private readonly MqttProtocolVersion _version;
-        private readonly Task _run;
-
-        public RawConnection(MqttBroker broker, MqttProtocolVersion version)
-        {
-            _version = version;
-            var info = new ConnectionInfo("raw", new IPEndPoint(IPAddress.Loopback, 1), null);
-            _run = broker.RunConnectionAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), info, null, CancellationToken.None);
-        }
-
-        public PipeWriter Input => _toServer.Writer;
-
-        public async Task HandshakeAsync(MqttPacket packet)
-        {
-            await _toServer.Writer.WriteAsync(Encode(packet, _version));
-            var result = await _toClient.Reader.ReadAsync();
-            var buffer = result.Buffer;
-            Assert.True(MqttFrameReader.TryRead(ref buffer, int.MaxValue, out _));
-            _toClient.Reader.AdvanceTo(buffer.Start);
-        }
-
-        public async Task SkipAsync(long bytes)
-        {
-            while (bytes > 0)
-            {
-                var result = await _toClient.Reader.ReadAsync();
-                var take = Math.Min(bytes, result.Buffer.Length);
-                _toClient.Reader.AdvanceTo(result.Buffer.GetPosition(take));
-                bytes -= take;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _toServer.Writer.CompleteAsync();
-            await _run.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-    }
 }

@@ -21,18 +21,18 @@ public sealed class SharedHotPathAllocationTests
     public async Task Qos0_publish_to_a_shared_group_allocates_nothing_per_message()
     {
         await using var broker = new TestBroker();
-        var members = new List<SharedRawConnection>();
+        var members = new List<RawConnection>();
         for (var i = 0; i < Members; i++)
         {
-            var member = new SharedRawConnection(broker.Broker);
+            var member = new RawConnection(broker.Broker);
             await member.HandshakeAsync(new ConnectPacket { ProtocolVersion = Protocol.MqttProtocolVersion.V311, ClientId = $"member{i}" });
             await member.HandshakeAsync(new SubscribePacket { PacketId = 1, Subscriptions = [new TopicSubscription { TopicFilter = "$share/g/plant/+/telemetry" }] });
             members.Add(member);
         }
 
-        var publisher = new SharedRawConnection(broker.Broker);
+        var publisher = new RawConnection(broker.Broker);
         await publisher.HandshakeAsync(new ConnectPacket { ProtocolVersion = Protocol.MqttProtocolVersion.V311, ClientId = "pub" });
-        var publish = SharedRawConnection.Encode(new PublishPacket { Topic = "plant/7/telemetry", Payload = new byte[64] });
+        var publish = RawConnection.Encode(new PublishPacket { Topic = "plant/7/telemetry", Payload = new byte[64] });
 
         // An even burst, so round robin gives each member exactly half of it.
         var perBurst = 1000;
@@ -60,7 +60,7 @@ public sealed class SharedHotPathAllocationTests
         }
     }
 
-    private static async Task RunAsync(SharedRawConnection publisher, List<SharedRawConnection> members, byte[] burst, int perBurst, int messages)
+    private static async Task RunAsync(RawConnection publisher, List<RawConnection> members, byte[] burst, int perBurst, int messages)
     {
         for (var sent = 0; sent < messages; sent += perBurst)
         {

@@ -3,6 +3,7 @@ using Manta.Server.Tests.Support;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Manta.Tests.Shared;
 
 namespace Manta.Server.Tests.Authentication;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Manta.Server.Tests.Authentication;
+namespace Manta.Tests.Shared;
 
 /// <summary>
 /// The client side of SCRAM-SHA-256 (RFC 5802), written for the tests from the RFC's formulas
