@@ -12,6 +12,21 @@ public sealed class ListenerOptions
     /// <summary>TCP port. Default 1883.</summary>
     public int Port { get; set; } = 1883;
 
-    /// <summary>Transport; only "tcp" for now (TLS and WebSocket come with the transports issue). Default "tcp".</summary>
+    /// <summary>Transport: "tcp" or "tls" (WebSocket follows). Default "tcp".</summary>
     public string Transport { get; set; } = "tcp";
+
+    /// <summary>The listener's own certificate (tls); without one, <c>Manta:Certificate</c> is used.</summary>
+    public CertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>Whether clients are asked for a certificate (tls). Default none.</summary>
+    public ClientCertificatePolicy ClientCertificates { get; set; } = ClientCertificatePolicy.None;
+
+    /// <summary>PEM bundle of the CA certificates client certificates must chain to (tls with client certificates).</summary>
+    public string? ClientCaPath { get; set; }
+
+    /// <summary>ALPN protocol names offered (tls), e.g. "x-amzn-mqtt-ca" as AWS IoT Core uses on port 443. Default none.</summary>
+    public List<string> Alpn { get; set; } = [];
+
+    /// <summary>True for transports that run over TLS.</summary>
+    public bool IsTls => string.Equals(Transport, "tls", StringComparison.OrdinalIgnoreCase);
 }

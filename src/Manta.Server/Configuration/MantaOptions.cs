@@ -8,8 +8,11 @@ public sealed class MantaOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Manta";
 
-    /// <summary>MQTT listeners. Default: one plain TCP listener on 0.0.0.0:1883.</summary>
+    /// <summary>MQTT listeners. Default: plain TCP on 0.0.0.0:1883, and TLS on 0.0.0.0:8883 when <see cref="Certificate"/> is set.</summary>
     public List<ListenerOptions> Listeners { get; set; } = [];
+
+    /// <summary>The default server certificate for TLS listeners that do not name their own.</summary>
+    public CertificateOptions Certificate { get; set; } = new();
 
     /// <summary>Broker behaviour and limits.</summary>
     public BrokerOptions Broker { get; set; } = new();
@@ -18,5 +21,9 @@ public sealed class MantaOptions
     public AuthenticationOptions Authentication { get; set; } = new();
 
     /// <summary>The listeners to open: the configured ones, or the default one.</summary>
-    public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0 ? Listeners : [new ListenerOptions()];
+    public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0
+        ? Listeners
+        : Certificate.IsSet
+            ? [new ListenerOptions(), new ListenerOptions { Name = "mqtts", Port = 8883, Transport = "tls" }]
+            : [new ListenerOptions()];
 }

@@ -26,9 +26,46 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
                 errors.Add($"{key}:Port {listener.Port} is outside 0-65535.");
             }
 
-            if (!string.Equals(listener.Transport, "tcp", StringComparison.OrdinalIgnoreCase))
+            if (listener.Transport.ToLowerInvariant() is not ("tcp" or "tls"))
             {
-                errors.Add($"{key}:Transport '{listener.Transport}' is not supported (supported: tcp).");
+                errors.Add($"{key}:Transport '{listener.Transport}' is not supported (supported: tcp, tls).");
+            }
+
+            if (listener.IsTls)
+            {
+                var certificate = listener.Certificate.IsSet ? listener.Certificate : options.Certificate;
+                var certificateKey = listener.Certificate.IsSet ? $"{key}:Certificate" : "Manta:Certificate";
+                if (!certificate.IsSet)
+                {
+                    errors.Add($"{key} is a tls listener but has no certificate: set {key}:Certificate or Manta:Certificate (CertificatePath + KeyPath, or PfxPath).");
+                }
+                else
+                {
+                    CheckCertificateFiles(certificate, certificateKey, errors);
+                }
+
+                if (listener.ClientCertificates != ClientCertificatePolicy.None)
+                {
+                    if (string.IsNullOrWhiteSpace(listener.ClientCaPath))
+                    {
+                        errors.Add($"{key}:ClientCaPath is required when {key}:ClientCertificates is {listener.ClientCertificates}.");
+                    }
+                    else if (!File.Exists(listener.ClientCaPath))
+                    {
+                        errors.Add($"{key}:ClientCaPath '{listener.ClientCaPath}' does not exist.");
+                    }
+                    else
+                    {
+                        try
+                        {
+                            _ = new Hosting.ClientCertificateValidator(listener.ClientCaPath);
+                        }
+                        catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or InvalidDataException)
+                        {
+                            errors.Add($"{key}:ClientCaPath '{listener.ClientCaPath}' is not a PEM CA bundle ({exception.Message}).");
+                        }
+                    }
+                }
             }
 
             if (listener.Port != 0 && !ports.Add((listener.Address, listener.Port)))
@@ -152,6 +189,58 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             {
                 errors.Add($"{key}:Password must not be empty.");
             }
+        }
+    }
+
+    private static void CheckCertificateFiles(CertificateOptions certificate, string key, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(certificate.PfxPath))
+        {
+            if (!File.Exists(certificate.PfxPath))
+            {
+                errors.Add($"{key}:PfxPath '{certificate.PfxPath}' does not exist.");
+            }
+            else
+            {
+                TryLoad(certificate, key, errors);
+            }
+
+            return;
+        }
+
+        if (!File.Exists(certificate.CertificatePath))
+        {
+            errors.Add($"{key}:CertificatePath '{certificate.CertificatePath}' does not exist.");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(certificate.KeyPath))
+        {
+            errors.Add($"{key}:KeyPath is required with {key}:CertificatePath.");
+        }
+        else if (!File.Exists(certificate.KeyPath))
+        {
+            errors.Add($"{key}:KeyPath '{certificate.KeyPath}' does not exist.");
+        }
+        else
+        {
+            TryLoad(certificate, key, errors);
+        }
+    }
+
+    private static void TryLoad(CertificateOptions certificate, string key, List<string> errors)
+    {
+        try
+        {
+            using var loaded = Hosting.ReloadingCertificate.Load(certificate);
+            if (!loaded.HasPrivateKey)
+            {
+                errors.Add($"{key}: the certificate has no private key.");
+            }
+        }
+        catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
+        {
+            errors.Add($"{key}: the certificate cannot be read ({exception.Message}).");
         }
     }
 }

@@ -1,9 +1,7 @@
-using System.Net;
 using Manta.Broker;
 using Manta.Broker.Authentication;
 using Manta.Broker.Diagnostics;
 using Manta.Server.Configuration;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Manta.Server.Hosting;
@@ -55,24 +53,7 @@ public static class MantaHost
 
         // A whole packet must fit in the transport's read buffer, or the reader would wait forever.
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024)));
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            foreach (var listener in options.EffectiveListeners)
-            {
-                var address = listener.Address switch
-                {
-                    "*" => IPAddress.Any,
-                    "localhost" => IPAddress.Loopback,
-                    _ => IPAddress.Parse(listener.Address),
-                };
-                var name = listener.Name;
-                kestrel.Listen(address, listener.Port, listen =>
-                {
-                    var handler = new MqttConnectionHandler(listen.ApplicationServices.GetRequiredService<MqttBroker>(), name);
-                    listen.Run(handler.OnConnectedAsync);
-                });
-            }
-        });
+        builder.WebHost.ConfigureKestrel(kestrel => ListenerBinder.Bind(kestrel, options));
 
         return builder.Build();
     }

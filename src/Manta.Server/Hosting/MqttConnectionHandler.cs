@@ -1,5 +1,6 @@
 using Manta.Broker;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Manta.Server.Hosting;
 
@@ -19,7 +20,9 @@ public sealed class MqttConnectionHandler : ConnectionHandler
     /// <inheritdoc />
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
-        var info = new Broker.ConnectionInfo(connection.ConnectionId, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName);
+        // Over TLS, the client certificate (if any) reaches the authenticator.
+        var certificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
+        var info = new Broker.ConnectionInfo(connection.ConnectionId, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName, certificate);
         // Not connection.ConnectionClosed: it fires as soon as the client has closed its side,
         // possibly before the broker has read what the client sent just before (a PUBLISH then
         // DISCONNECT then close, as mosquitto_pub does). The pipe's own completion ends the read.
