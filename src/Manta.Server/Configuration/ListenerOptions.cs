@@ -12,7 +12,7 @@ public sealed class ListenerOptions
     /// <summary>TCP port. Default 1883.</summary>
     public int Port { get; set; } = 1883;
 
-    /// <summary>Transport: "tcp" or "tls" (WebSocket follows). Default "tcp".</summary>
+    /// <summary>Transport: "tcp", "tls", "ws" (MQTT over WebSocket) or "wss" (over secure WebSocket). Default "tcp".</summary>
     public string Transport { get; set; } = "tcp";
 
     /// <summary>The listener's own certificate (tls); without one, <c>Manta:Certificate</c> is used.</summary>
@@ -27,6 +27,12 @@ public sealed class ListenerOptions
     /// <summary>ALPN protocol names offered (tls), e.g. "x-amzn-mqtt-ca" as AWS IoT Core uses on port 443. Default none.</summary>
     public List<string> Alpn { get; set; } = [];
 
+    /// <summary>WebSocket path (ws/wss). Default "/mqtt".</summary>
+    public string WebSocketPath { get; set; } = "/mqtt";
+
     /// <summary>True for transports that run over TLS.</summary>
-    public bool IsTls => string.Equals(Transport, "tls", StringComparison.OrdinalIgnoreCase);
+    public bool IsTls => Transport.ToLowerInvariant() is "tls" or "wss";
+
+    /// <summary>True for MQTT over WebSocket.</summary>
+    public bool IsWebSocket => Transport.ToLowerInvariant() is "ws" or "wss";
 }

@@ -8,7 +8,7 @@ public sealed class MantaOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Manta";
 
-    /// <summary>MQTT listeners. Default: plain TCP on 0.0.0.0:1883, and TLS on 0.0.0.0:8883 when <see cref="Certificate"/> is set.</summary>
+    /// <summary>MQTT listeners. Default: TCP on 0.0.0.0:1883 and WebSocket on 0.0.0.0:8083; with <see cref="Certificate"/> set also TLS on 8883 and secure WebSocket on 8084.</summary>
     public List<ListenerOptions> Listeners { get; set; } = [];
 
     /// <summary>The default server certificate for TLS listeners that do not name their own.</summary>
@@ -24,6 +24,12 @@ public sealed class MantaOptions
     public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0
         ? Listeners
         : Certificate.IsSet
-            ? [new ListenerOptions(), new ListenerOptions { Name = "mqtts", Port = 8883, Transport = "tls" }]
-            : [new ListenerOptions()];
+            ?
+            [
+                new ListenerOptions(),
+                new ListenerOptions { Name = "ws", Port = 8083, Transport = "ws" },
+                new ListenerOptions { Name = "mqtts", Port = 8883, Transport = "tls" },
+                new ListenerOptions { Name = "wss", Port = 8084, Transport = "wss" },
+            ]
+            : [new ListenerOptions(), new ListenerOptions { Name = "ws", Port = 8083, Transport = "ws" }];
 }

@@ -26,9 +26,14 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
                 errors.Add($"{key}:Port {listener.Port} is outside 0-65535.");
             }
 
-            if (listener.Transport.ToLowerInvariant() is not ("tcp" or "tls"))
+            if (listener.Transport.ToLowerInvariant() is not ("tcp" or "tls" or "ws" or "wss"))
             {
-                errors.Add($"{key}:Transport '{listener.Transport}' is not supported (supported: tcp, tls).");
+                errors.Add($"{key}:Transport '{listener.Transport}' is not supported (supported: tcp, tls, ws, wss).");
+            }
+
+            if (listener.IsWebSocket && !listener.WebSocketPath.StartsWith('/'))
+            {
+                errors.Add($"{key}:WebSocketPath '{listener.WebSocketPath}' must start with '/'.");
             }
 
             if (listener.IsTls)
@@ -37,7 +42,7 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
                 var certificateKey = listener.Certificate.IsSet ? $"{key}:Certificate" : "Manta:Certificate";
                 if (!certificate.IsSet)
                 {
-                    errors.Add($"{key} is a tls listener but has no certificate: set {key}:Certificate or Manta:Certificate (CertificatePath + KeyPath, or PfxPath).");
+                    errors.Add($"{key} is a {listener.Transport} listener but has no certificate: set {key}:Certificate or Manta:Certificate (CertificatePath + KeyPath, or PfxPath).");
                 }
                 else
                 {

@@ -24,6 +24,13 @@ internal static class ListenerBinder
                     UseTls(listen, settings, settings.Certificate.IsSet ? settings.Certificate : options.Certificate);
                 }
 
+                if (settings.IsWebSocket)
+                {
+                    // An HTTP endpoint: the WebSocket upgrade is served by WebSocketMqttEndpoint in the app pipeline.
+                    listen.Protocols = HttpProtocols.Http1;
+                    return;
+                }
+
                 var handler = new MqttConnectionHandler(listen.ApplicationServices.GetRequiredService<MqttBroker>(), settings.Name);
                 listen.Run(handler.OnConnectedAsync);
             });
@@ -55,8 +62,12 @@ internal static class ListenerBinder
             ClientCertificateValidation = validator is null ? null : validator.Validate,
             OnAuthenticate = (_, ssl) =>
             {
-                // Kestrel would offer its HTTP protocols; an MQTT listener offers only what is configured.
-                ssl.ApplicationProtocols = alpn.Count > 0 ? alpn : null;
+                // Kestrel would offer its HTTP protocols; an MQTT listener offers only what is configured
+                // (a wss listener keeps HTTP/1.1, which the WebSocket upgrade needs).
+                if (!listener.IsWebSocket)
+                {
+                    ssl.ApplicationProtocols = alpn.Count > 0 ? alpn : null;
+                }
             },
         });
     }

@@ -55,7 +55,9 @@ public static class MantaHost
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024)));
         builder.WebHost.ConfigureKestrel(kestrel => ListenerBinder.Bind(kestrel, options));
 
-        return builder.Build();
+        var app = builder.Build();
+        app.UseMqttOverWebSockets(options);
+        return app;
     }
 
     private static ScramCredentialStore ScramUsers(ScramOptions scram)
