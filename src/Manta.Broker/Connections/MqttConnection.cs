@@ -32,6 +32,7 @@ public sealed class MqttConnection : IConnectionControl
     private readonly long _openedAt;
     private long _lastActivity;
     private OutboundTopicAliases? _outboundAliases;
+    private SentTally _sent;
     private volatile bool _closeRequested;
 
     /// <summary>Creates a connection; <paramref name="abort"/> tears the transport down when a flush hangs.</summary>
@@ -57,7 +58,7 @@ public sealed class MqttConnection : IConnectionControl
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var id = _broker.Connections.Add(this);
-        _broker.Metrics.ConnectionOpened();
+        _broker.Metrics.ConnectionOpened(Info.ListenerName);
         var writing = WriteLoopAsync();
         try
         {
@@ -86,7 +87,6 @@ public sealed class MqttConnection : IConnectionControl
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
             await _transport.Output.CompleteAsync().ConfigureAwait(false);
             _broker.Connections.Remove(id);
-            _broker.Metrics.ConnectionClosed();
         }
     }
 
@@ -259,7 +259,7 @@ public sealed class MqttConnection : IConnectionControl
 
         if (published > 0)
         {
-            _broker.Metrics.MessagesSent(published);
+            _broker.Metrics.MessagesSent(ref _sent);
         }
 
         return total;
@@ -351,6 +351,7 @@ public sealed class MqttConnection : IConnectionControl
             remaining,
             item.SubscriptionIdentifiers ?? [],
             alias);
+        _broker.Metrics.MessageWritten(ref _sent, item.QoS, item.Retain, message.PayloadLength, message.ReceivedAt, _broker.Clock);
         return 1;
     }
 

@@ -35,6 +35,7 @@ public sealed class MessageFactory
         try
         {
             body.CopyTo(buffer);
+            message.ReceivedAt = _clock.Now;
             PublishDecoder.Read(buffer.AsSpan(0, length), flags, version, out view);
             Describe(message, buffer, in view);
         }
@@ -114,6 +115,7 @@ public sealed class MessageFactory
         message.HasExpiry = source.HasExpiry;
         message.ExpiresAt = source.ExpiresAt;
         message.Origin = source.Origin;
+        message.ReceivedAt = source.ReceivedAt;
         return message;
     }
 

@@ -32,6 +32,9 @@ public sealed class MqttMessage
     /// <summary>Broker-clock second at which the message expires (valid when <see cref="HasExpiry"/>).</summary>
     public long ExpiresAt { get; internal set; }
 
+    /// <summary>Broker-clock timestamp of its receipt (or creation, for wills), for the publish-to-delivery histogram; 0 when unknown.</summary>
+    public long ReceivedAt { get; internal set; }
+
     /// <summary>The session that published it (for no-local); null for messages the broker made.</summary>
     public object? Origin { get; internal set; }
 

@@ -68,6 +68,26 @@ public sealed class SessionRegistry
         }
     }
 
+    /// <summary>
+    /// Sessions, connected sessions, outbound inflight and queued messages in one pass under the
+    /// lock (lock order registry -> session). O(sessions): for metrics when scraped, not per message.
+    /// </summary>
+    public SessionTotals Totals()
+    {
+        lock (_gate)
+        {
+            long connected = 0, inflight = 0, queued = 0;
+            foreach (var session in _sessions.Values)
+            {
+                connected += session.Owner is null ? 0 : 1;
+                inflight += session.InflightCount;
+                queued += session.QueuedCount;
+            }
+
+            return new SessionTotals(_sessions.Count, connected, inflight, queued);
+        }
+    }
+
     /// <summary>The session of <paramref name="clientId"/>, if any.</summary>
     public Session? Find(string clientId)
     {

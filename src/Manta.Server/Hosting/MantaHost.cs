@@ -33,6 +33,7 @@ public static class MantaHost
             retainedStore: null,
             enhancedAuthenticators: sp.GetServices<Broker.Extensibility.IEnhancedAuthenticator>()));
         builder.Services.AddHostedService<BrokerService>();
+        builder.Services.AddMantaHttp(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         // Bound once here for Kestrel; the validated copy is what the broker uses.
@@ -53,10 +54,16 @@ public static class MantaHost
 
         // A whole packet must fit in the transport's read buffer, or the reader would wait forever.
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024)));
-        builder.WebHost.ConfigureKestrel(kestrel => ListenerBinder.Bind(kestrel, options));
+        var http = HttpServices.ReadHttpOptions(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            ListenerBinder.Bind(kestrel, options);
+            kestrel.ListenMantaHttp(http);
+        });
 
         var app = builder.Build();
         app.UseMqttOverWebSockets(options);
+        app.MapMantaHttp();
         return app;
     }
 

@@ -47,7 +47,10 @@ public sealed class MantaExecutableTests
     private static ExternalProcess StartManta(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var dll = MantaDll();
-        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll), environment);
+
+        // The HTTP side on a free loopback port, so parallel runs never fight over 8080.
+        var http = $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}";
+        return ExternalProcess.Start(DotnetHost(), [dll, http, "--Manta:Http:Address=127.0.0.1", .. arguments], Path.GetDirectoryName(dll), environment);
     }
 
     private static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)

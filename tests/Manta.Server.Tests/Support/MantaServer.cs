@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Manta.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manta.Server.Tests.Support;
 
@@ -10,10 +11,11 @@ public sealed class MantaServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private MantaServer(WebApplication app, int port)
+    private MantaServer(WebApplication app, int port, int httpPort)
     {
         _app = app;
         Port = port;
+        HttpPort = httpPort;
     }
 
     /// <summary>The loopback address the server listens on.</summary>
@@ -22,27 +24,40 @@ public sealed class MantaServer : IAsyncDisposable
     /// <summary>The TCP port of the MQTT listener.</summary>
     public int Port { get; }
 
+    /// <summary>The TCP port of the HTTP listener (<c>Manta:Http:Port</c>: /healthz, /readyz, /metrics), on <see cref="Host"/>.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>The base address of the HTTP listener.</summary>
+    public Uri HttpAddress => new($"http://{Host}:{HttpPort}/");
+
     /// <summary>Starts a host with the standard policy plus <paramref name="extraArgs"/> (e.g. <c>--Manta:Broker:Policy:MaximumQoS=AtLeastOnce</c>).</summary>
-    public static async Task<MantaServer> StartAsync(params string[] extraArgs)
+    public static Task<MantaServer> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <summary>Starts a host like <see cref="StartAsync(string[])"/>, with <paramref name="configureServices"/> passed to <see cref="MantaHost.Build"/> (e.g. an <c>IAuthenticator</c>).</summary>
+    public static async Task<MantaServer> StartAsync(Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
         Exception? last = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreeTcpPort();
+            var httpPort = FreeTcpPort();
             string[] args =
             [
                 $"--Manta:Listeners:0:Port={port}",
                 "--Manta:Listeners:0:Address=127.0.0.1",
+                // Never the default 8080: servers of parallel test classes would collide on it.
+                $"--Manta:Http:Port={httpPort}",
+                "--Manta:Http:Address=127.0.0.1",
                 "--Logging:LogLevel:Default=Warning",
                 "--Logging:LogLevel:Manta=Warning",
                 .. extraArgs,
             ];
-            var app = MantaHost.Build(args);
+            var app = MantaHost.Build(args, configureServices);
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
                 await app.StartAsync(cts.Token);
-                return new MantaServer(app, port);
+                return new MantaServer(app, port, httpPort);
             }
             catch (IOException exception)
             {

@@ -121,6 +121,8 @@ async function startOnce(dll, port, extraArgs) {
     dll,
     '--Manta:Listeners:0:Address=127.0.0.1',
     `--Manta:Listeners:0:Port=${port}`,
+    // The HTTP side (health, metrics) is not under test here, and several servers run at once.
+    '--Manta:Http:Enabled=false',
     ...extraArgs,
   ];
   const child = spawn('dotnet', args, {

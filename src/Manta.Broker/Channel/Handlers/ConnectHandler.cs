@@ -170,7 +170,6 @@ internal static class ConnectHandler
 
         if (policy.MaximumConnections > 0 && broker.Sessions.ConnectedCount >= policy.MaximumConnections)
         {
-            broker.Metrics.ConnectionRejected("maximum_connections");
             Refuse(channel, connect, ReasonCode.ServerBusy, $"the server holds its maximum of {policy.MaximumConnections} connections");
             return false;
         }
@@ -304,7 +303,7 @@ internal static class ConnectHandler
     internal static void Refuse(MqttChannel channel, ConnectPacket connect, ReasonCode code, string why, MqttProperties? properties = null)
     {
         var broker = channel.Broker;
-        broker.Metrics.ConnectionRejected(code.ToString());
+        broker.Metrics.ConnectionRejected(code);
         BrokerLog.ConnectRefused(broker.Logger, channel.Connection.RemoteEndPoint, connect.ClientId, code, why);
         var connAck = new ConnAckPacket { ReasonCode = code };
         if (connect.ProtocolVersion == MqttProtocolVersion.V500)

@@ -148,7 +148,7 @@ internal static class PublishHandler
         }
 
         message.Origin = session;
-        channel.Broker.Metrics.MessageReceived();
+        channel.Broker.Metrics.MessageReceived(view.QoS, message.PayloadLength);
         return true;
     }
 
