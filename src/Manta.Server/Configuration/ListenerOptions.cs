@@ -27,6 +27,12 @@ public sealed class ListenerOptions
     /// <summary>ALPN protocol names offered (tls), e.g. "x-amzn-mqtt-ca" as AWS IoT Core uses on port 443. Default none.</summary>
     public List<string> Alpn { get; set; } = [];
 
+    /// <summary>
+    /// The listener is behind a load balancer that sends the PROXY protocol header (v1 or v2):
+    /// the real client address is taken from it, and a connection without it is closed. Default false.
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
+
     /// <summary>WebSocket path (ws/wss). Default "/mqtt".</summary>
     public string WebSocketPath { get; set; } = "/mqtt";
 

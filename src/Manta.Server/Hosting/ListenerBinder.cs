@@ -19,6 +19,13 @@ internal static class ListenerBinder
             var settings = listener;
             kestrel.Listen(Address(settings.Address), settings.Port, listen =>
             {
+                if (settings.ProxyProtocol)
+                {
+                    // First, so the header is read before a TLS handshake.
+                    var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Manta.Server");
+                    listen.Use(next => ProxyProtocolMiddleware.Create(next, logger));
+                }
+
                 if (settings.IsTls)
                 {
                     UseTls(listen, settings, settings.Certificate.IsSet ? settings.Certificate : options.Certificate);

@@ -8,4 +8,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(9002, LogLevel.Information, "Stopping: closing {Connections} connection(s)")]
     public static partial void Stopping(ILogger logger, int connections);
+
+    [LoggerMessage(9003, LogLevel.Warning, "Connection from {RemoteEndPoint} closed: {Reason} (the listener expects a PROXY protocol header)")]
+    public static partial void ProxyHeaderRejected(ILogger logger, System.Net.EndPoint? remoteEndPoint, string reason);
 }
