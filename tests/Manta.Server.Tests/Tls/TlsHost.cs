@@ -32,6 +32,7 @@ public sealed class TlsHost : IAsyncDisposable
                 $"--Manta:Listeners:0:ClientCaPath={certificates.CaPath}",
                 $"--Manta:Certificate:CertificatePath={certificates.ServerCertificatePath}",
                 $"--Manta:Certificate:KeyPath={certificates.ServerKeyPath}",
+                "--Manta:Http:Enabled=false",
                 "--Logging:LogLevel:Default=Warning",
             ],
             configureServices);

@@ -104,6 +104,7 @@ public sealed class WebSocketListenerTests : IDisposable
             $"--Manta:Listeners:0:Transport={transport}",
             $"--Manta:Certificate:CertificatePath={_certificates.ServerCertificatePath}",
             $"--Manta:Certificate:KeyPath={_certificates.ServerKeyPath}",
+            "--Manta:Http:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
         ]);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
