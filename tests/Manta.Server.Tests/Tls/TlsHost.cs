@@ -19,7 +19,7 @@ public sealed class TlsHost : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<TlsHost> StartAsync(TestCertificates certificates, string clientCertificates = "None", Action<IServiceCollection>? configureServices = null)
+    public static async Task<TlsHost> StartAsync(TestCertificates certificates, string clientCertificates = "None", Action<IServiceCollection>? configureServices = null, params string[] extraArgs)
     {
         var port = MantaServer.FreeTcpPort();
         var app = MantaHost.Build(
@@ -34,6 +34,7 @@ public sealed class TlsHost : IAsyncDisposable
                 $"--Manta:Certificate:KeyPath={certificates.ServerKeyPath}",
                 "--Manta:Http:Enabled=false",
                 "--Logging:LogLevel:Default=Warning",
+                .. extraArgs,
             ],
             configureServices);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));

@@ -91,6 +91,35 @@ public sealed class TlsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_configured_alpn_name_is_negotiated_as_aws_iot_uses_it_on_443()
+    {
+        await using var host = await TlsHost.StartAsync(_certificates, "None", null, "--Manta:Listeners:0:Alpn:0=x-amzn-mqtt-ca");
+        Assert.Equal("x-amzn-mqtt-ca", await NegotiatedAlpnAsync(host, "x-amzn-mqtt-ca"));
+    }
+
+    [Fact]
+    public async Task Without_configured_alpn_names_none_is_negotiated()
+    {
+        await using var host = await TlsHost.StartAsync(_certificates);
+        Assert.Equal(string.Empty, await NegotiatedAlpnAsync(host, "x-amzn-mqtt-ca"));
+    }
+
+    private async Task<string> NegotiatedAlpnAsync(TlsHost host, string offered)
+    {
+        using var ca = _certificates.LoadCa();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", host.Port);
+        await using var ssl = new System.Net.Security.SslStream(tcp.GetStream());
+        await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [new System.Net.Security.SslApplicationProtocol(offered)],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && ChainsTo(ca, certificate),
+        });
+        return ssl.NegotiatedApplicationProtocol.ToString();
+    }
+
+    [Fact]
     public async Task A_renewed_certificate_is_used_without_a_restart()
     {
         await using var host = await TlsHost.StartAsync(_certificates);
