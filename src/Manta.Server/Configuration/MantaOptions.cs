@@ -20,6 +20,9 @@ public sealed class MantaOptions
     /// <summary>Client authentication (SCRAM-SHA-256 users).</summary>
     public AuthenticationOptions Authentication { get; set; } = new();
 
+    /// <summary>Where durable state is kept (<c>manta serve --data-dir DIR</c>); created at start-up by <c>manta serve</c>.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
     /// <summary>The listeners to open: the configured ones, or the default one.</summary>
     public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0
         ? Listeners

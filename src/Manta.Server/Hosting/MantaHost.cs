@@ -10,12 +10,34 @@ namespace Manta.Server.Hosting;
 public static class MantaHost
 {
     /// <summary>Builds the application for <paramref name="args"/> (configuration overrides such as <c>--Manta:Listeners:0:Port=1884</c>).</summary>
-    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null) =>
+        Build(args, host: null, configureServices);
+
+    /// <summary>
+    /// Builds the application for <paramref name="args"/> with what <c>manta serve</c> adds (<paramref name="host"/>):
+    /// a configuration file after appsettings.json, the data directory (created here), the log format.
+    /// </summary>
+    public static WebApplication Build(string[] args, MantaHostOptions? host, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        if (host?.ConfigFile is { } configFile)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
+        if (host?.DataDirectory is { } dataDirectory)
+        {
+            builder.Configuration.AddInMemoryCollection([new(MantaOptions.SectionName + ":" + nameof(MantaOptions.DataDirectory), dataDirectory)]);
+        }
+
+        if (host?.JsonLogs == true)
+        {
+            // One JSON object per line on stdout; levels still come from Logging:LogLevel:<Category>.
+            builder.Logging.AddJsonConsole(json => json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false });
+        }
 
         builder.Services.AddOptions<MantaOptions>()
             .Bind(builder.Configuration.GetSection(MantaOptions.SectionName))
@@ -43,6 +65,11 @@ public static class MantaHost
         if (validation.Failed)
         {
             throw new OptionsValidationException(nameof(MantaOptions), typeof(MantaOptions), validation.Failures);
+        }
+
+        if (host is not null)
+        {
+            Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
         }
 
         if (options.Authentication.Scram.Users.Count > 0)
