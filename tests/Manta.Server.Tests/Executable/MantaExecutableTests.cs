@@ -8,69 +8,11 @@ namespace Manta.Server.Tests.Executable;
 /// <summary>The real <c>manta</c> executable (src/Manta.Server's build output) as a separate process.</summary>
 public sealed class MantaExecutableTests
 {
-    private static string MantaDll()
-    {
-        var nextToTests = Path.Combine(AppContext.BaseDirectory, "manta.dll");
-        if (File.Exists(nextToTests))
-        {
-            return nextToTests;
-        }
+    private static ExternalProcess StartManta(params string[] arguments) => MantaProcess.StartServer(arguments);
 
-        // Fallback: the server project's own output for the configuration we were built in.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Debug";
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Manta.slnx")))
-        {
-            dir = dir.Parent;
-        }
+    private static ExternalProcess StartManta(IReadOnlyDictionary<string, string>? environment, params string[] arguments) => MantaProcess.StartServer(environment, arguments);
 
-        var candidate = dir is null ? null : Path.Combine(dir.FullName, "src", "Manta.Server", "bin", configuration, "net10.0", "manta.dll");
-        return candidate is not null && File.Exists(candidate)
-            ? candidate
-            : throw new FileNotFoundException("manta.dll found neither next to the tests nor in src/Manta.Server/bin", candidate);
-    }
-
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
-
-    private static ExternalProcess StartManta(params string[] arguments) => StartManta(null, arguments);
-
-    private static ExternalProcess StartManta(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
-    {
-        var dll = MantaDll();
-
-        // The HTTP side on a free loopback port, so parallel runs never fight over 8080.
-        var http = $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}";
-        return ExternalProcess.Start(DotnetHost(), [dll, http, "--Manta:Http:Address=127.0.0.1", .. arguments], Path.GetDirectoryName(dll), environment);
-    }
-
-    private static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            Assert.False(manta.HasExited, $"manta exited before listening.\n{manta.Describe()}");
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    private static Task WaitUntilListeningAsync(ExternalProcess manta, int port) => MantaProcess.WaitUntilListeningAsync(manta, port);
 
     [Fact]
     public async Task Manta_logs_connect_and_disconnect_and_stops_cleanly_on_sigterm()

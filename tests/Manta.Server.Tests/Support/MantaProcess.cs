@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Manta.Server.Tests.Support;
 
-namespace Manta.Server.Tests.Cli;
+namespace Manta.Server.Tests.Support;
 
-/// <summary>Runs the real <c>manta.dll</c> (as <see cref="Executable.MantaExecutableTests"/> does): every process bounded in time and killed by PID on dispose.</summary>
+/// <summary>Runs the real <c>manta.dll</c> (src/Manta.Server's build output) as a separate process: every process bounded in time and killed by PID on dispose.</summary>
 internal static class MantaProcess
 {
     public static string Dll()
@@ -41,10 +40,13 @@ internal static class MantaProcess
     }
 
     /// <summary>Starts <c>manta ARGS</c> as given (no extra arguments).</summary>
-    public static ExternalProcess Start(params string[] arguments)
+    public static ExternalProcess Start(params string[] arguments) => Start(null, arguments);
+
+    /// <summary>Starts <c>manta ARGS</c> with extra environment variables.</summary>
+    public static ExternalProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var dll = Dll();
-        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll));
+        return ExternalProcess.Start(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll), environment);
     }
 
     /// <summary>Runs <c>manta ARGS</c> to completion (bounded); returns the process (exited) and its exit code.</summary>
@@ -56,8 +58,11 @@ internal static class MantaProcess
     }
 
     /// <summary>Starts a server (<c>manta serve ...</c>) with its HTTP side on a free loopback port.</summary>
-    public static ExternalProcess StartServer(params string[] arguments) =>
-        Start(["serve", .. arguments, $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"]);
+    public static ExternalProcess StartServer(params string[] arguments) => StartServer(null, arguments);
+
+    /// <summary>As <see cref="StartServer(string[])"/>, with extra environment variables.</summary>
+    public static ExternalProcess StartServer(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start(environment, ["serve", .. arguments, $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"]);
 
     public static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)
     {
