@@ -53,7 +53,7 @@ public sealed class MqttBroker : IAsyncDisposable
         Messages = new MessageFactory(new MessagePool(), Clock);
         Index = new SubscriptionIndex();
         Retained = retainedStore ?? new InMemoryRetainedStore(Clock);
-        Router = new Router(Index, Retained, Policy);
+        Router = new Router(Index, Retained, Policy, Messages);
         Sessions = new SessionRegistry(Policy, Metrics, Clock, Index, PublishWill, Logger);
         Connections = new ConnectionRegistry();
         _sys = new Sys.SysTopicPublisher(this);
@@ -246,16 +246,7 @@ public sealed class MqttBroker : IAsyncDisposable
         try
         {
             message.Origin = session;
-            if (message.Retain && Policy.Retain == RetainPolicy.PassOnAsProperty)
-            {
-                var marked = Messages.WithUserProperty(message, Policy.RetainPropertyName, "true", retain: false);
-                Router.Publish(marked);
-                marked.Release();
-            }
-            else
-            {
-                Router.Publish(message);
-            }
+            Router.Publish(message);
 
             BrokerLog.WillPublished(Logger, session.ClientId, will.Topic);
         }

@@ -34,22 +34,38 @@ public sealed class Router
     private readonly SubscriptionIndex _index;
     private readonly IRetainedStore _retained;
     private readonly BrokerPolicy _policy;
+    private readonly MessageFactory _messages;
 
     /// <summary>Creates a router.</summary>
-    public Router(SubscriptionIndex index, IRetainedStore retained, BrokerPolicy policy)
+    public Router(SubscriptionIndex index, IRetainedStore retained, BrokerPolicy policy, MessageFactory messages)
     {
         _index = index;
         _retained = retained;
         _policy = policy;
+        _messages = messages;
     }
 
     /// <summary>
-    /// Routes an accepted message; the caller keeps its own reference. Stores or deletes the
-    /// retained message first when the message is retained and the policy stores. Returns the
-    /// number of sessions it was handed to.
+    /// Routes an accepted message (a client's, a will, or the broker's own); the caller keeps its
+    /// own reference. A retained message is handled by the retain policy first: stored or deleted,
+    /// or passed on unstored with the retain property instead of the flag. Returns the number of
+    /// sessions it was handed to.
     /// </summary>
     public int Publish(MqttMessage message)
     {
+        if (message.Retain && _policy.Retain == RetainPolicy.PassOnAsProperty)
+        {
+            var marked = _messages.WithUserProperty(message, _policy.RetainPropertyName, "true", retain: false);
+            try
+            {
+                return Publish(marked);
+            }
+            finally
+            {
+                marked.Release();
+            }
+        }
+
         if (message.Retain && _policy.Retain == RetainPolicy.Store)
         {
             if (message.PayloadLength == 0)

@@ -17,6 +17,7 @@ namespace Manta.Broker.Sessions;
 public sealed class SessionRegistry
 {
     private readonly Lock _gate = new();
+    private int _connected;
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly BrokerPolicy _policy;
     private readonly BrokerMetrics _metrics;
@@ -47,26 +48,8 @@ public sealed class SessionRegistry
         }
     }
 
-    /// <summary>Sessions with a connection attached (counted on demand, for $SYS and metrics).</summary>
-    public int ConnectedCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                var connected = 0;
-                foreach (var session in _sessions.Values)
-                {
-                    if (session.Owner is not null)
-                    {
-                        connected++;
-                    }
-                }
-
-                return connected;
-            }
-        }
-    }
+    /// <summary>Sessions with a connection attached: kept as a count, since every CONNECT checks it against the connection limit.</summary>
+    public int ConnectedCount => Volatile.Read(ref _connected);
 
     /// <summary>
     /// Sessions, connected sessions, outbound inflight and queued messages in one pass under the
@@ -141,6 +124,7 @@ public sealed class SessionRegistry
             session.ExpiryInterval = expiryInterval;
             session.ProtocolVersion = channel.Version;
             session.Owner = channel;
+            _connected++;
             return new ConnectOutcome(session, present);
         }
     }
@@ -210,6 +194,7 @@ public sealed class SessionRegistry
     private void DetachLocked(MqttChannel channel, Session session)
     {
         session.Owner = null;
+        _connected--;
         session.Detach(channel.Outbox);
         session.DisconnectedAt = _clock.Now;
 

@@ -44,21 +44,27 @@ internal static class PublishHandler
             throw;
         }
 
-        if (broker.Authorizer is null && broker.Sinks.Length == 0)
-        {
-            try
-            {
-                Route(channel, message, view.QoS, view.PacketId);
-            }
-            finally
-            {
-                message.Release();
-            }
+        return Dispatch(channel, message, view.QoS, view.PacketId);
+    }
 
-            return ValueTask.CompletedTask;
+    /// <summary>Routes an admitted message and gives back its reference: synchronously unless an authorizer or sink must be awaited.</summary>
+    private static ValueTask Dispatch(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    {
+        if (channel.Broker.Authorizer is not null || channel.Broker.Sinks.Length > 0)
+        {
+            return RouteWithExtensionsAsync(channel, message, qos, packetId);
         }
 
-        return RouteWithExtensionsAsync(channel, message, view.QoS, view.PacketId);
+        try
+        {
+            Route(channel, message, qos, packetId);
+        }
+        finally
+        {
+            message.Release();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -220,21 +226,7 @@ internal static class PublishHandler
             throw;
         }
 
-        if (channel.Broker.Authorizer is null && channel.Broker.Sinks.Length == 0)
-        {
-            try
-            {
-                Route(channel, message, qos, packetId);
-            }
-            finally
-            {
-                message.Release();
-            }
-
-            return;
-        }
-
-        await RouteWithExtensionsAsync(channel, message, qos, packetId).ConfigureAwait(false);
+        await Dispatch(channel, message, qos, packetId).ConfigureAwait(false);
     }
 
     private static int TopicLevels(ReadOnlySpan<byte> topic) => topic.Count((byte)'/') + 1;
@@ -257,25 +249,7 @@ internal static class PublishHandler
 
     private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
     {
-        var broker = channel.Broker;
-        int matched;
-        if (message.Retain && broker.Policy.Retain == RetainPolicy.PassOnAsProperty)
-        {
-            var marked = broker.Messages.WithUserProperty(message, broker.Policy.RetainPropertyName, "true", retain: false);
-            try
-            {
-                matched = broker.Router.Publish(marked);
-            }
-            finally
-            {
-                marked.Release();
-            }
-        }
-        else
-        {
-            matched = broker.Router.Publish(message);
-        }
-
+        var matched = channel.Broker.Router.Publish(message);
         Acknowledge(channel, qos, packetId, matched == 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
     }
 
