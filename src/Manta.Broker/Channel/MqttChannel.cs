@@ -61,6 +61,9 @@ public sealed class MqttChannel
 
     internal ClientPrincipal? Principal { get; set; }
 
+    /// <summary>The closed gate of a subscriber the last PUBLISH went to: the read loop waits for it before reading on.</summary>
+    internal FlowGate? Backpressure { get; set; }
+
     /// <summary>Publish-rate bucket, when a rate is configured (created on first PUBLISH).</summary>
     internal Limits.TokenBucket? PublishBucket { get; set; }
 

@@ -34,6 +34,7 @@ public sealed class MqttConnection : IConnectionControl
     private OutboundTopicAliases? _outboundAliases;
     private SentTally _sent;
     private volatile bool _closeRequested;
+    private TaskCompletionSource? _closing;
 
     /// <summary>Creates a connection; <paramref name="abort"/> tears the transport down when a flush hangs.</summary>
     internal MqttConnection(MqttBroker broker, IDuplexPipe transport, ConnectionInfo info, Action? abort)
@@ -42,7 +43,7 @@ public sealed class MqttConnection : IConnectionControl
         _transport = transport;
         _abort = abort;
         Info = info;
-        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages, broker.Policy.MaximumQueuedBytes);
+        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages, broker.Policy.MaximumQueuedBytes, FlowGate.For(broker.Policy));
         Channel = new MqttChannel(broker, _outbox, info, this);
         _openedAt = broker.Clock.Now;
         _lastActivity = _openedAt;
@@ -94,7 +95,9 @@ public sealed class MqttConnection : IConnectionControl
     public void CloseAfterFlush()
     {
         _closeRequested = true;
+        Interlocked.MemoryBarrier();
         _outbox.Wake();
+        Volatile.Read(ref _closing)?.TrySetResult();
         _transport.Input.CancelPendingRead();
     }
 
@@ -114,6 +117,12 @@ public sealed class MqttConnection : IConnectionControl
 
                 break;
             case ChannelState.Connected:
+                if (_outbox.Flow.CheckStall(now, _broker.Clock.SecondsToTicks(_broker.Policy.BackpressureTimeout.TotalSeconds)))
+                {
+                    BrokerLog.SlowConsumerStalled(_broker.Logger, channel.ClientId, _outbox.Flow.Count, _broker.Policy.BackpressureTimeout.TotalSeconds);
+                    _broker.Metrics.SubscriberStalled();
+                }
+
                 var keepAlive = channel.KeepAliveSeconds;
                 if (keepAlive > 0 && now - Volatile.Read(ref _lastActivity) >= _broker.Clock.SecondsToTicks(keepAlive * 1.5))
                 {
@@ -153,6 +162,11 @@ public sealed class MqttConnection : IConnectionControl
                     }
 
                     consumed = buffer.Start;
+                    if (Channel.Backpressure is not null)
+                    {
+                        // A subscriber is too far behind: stop here and wait before the next packet.
+                        break;
+                    }
                 }
             }
             catch (MqttProtocolException exception)
@@ -167,16 +181,68 @@ public sealed class MqttConnection : IConnectionControl
             }
 
             _broker.Metrics.BytesRead(result.Buffer.Slice(0, consumed).Length);
-            input.AdvanceTo(consumed, buffer.End);
-            if (result.IsCompleted || result.IsCanceled)
+            var gate = Channel.Backpressure;
+
+            // When stopped early, what is left was not examined: the next read must return it at once.
+            input.AdvanceTo(consumed, gate is null ? buffer.End : consumed);
+            if (result.IsCompleted && (gate is null || result.Buffer.Slice(consumed).IsEmpty))
             {
                 return;
+            }
+
+            if (result.IsCanceled)
+            {
+                return;
+            }
+
+            if (gate is not null)
+            {
+                Channel.Backpressure = null;
+                await WaitForSubscriberAsync(gate).ConfigureAwait(false);
             }
 
             if (_outbox.IsBacklogged)
             {
                 await _outbox.WaitForRoomAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Publisher backpressure: waits until <paramref name="gate"/> opens (its subscriber drained,
+    /// stalled past the timeout, or went away) or this connection is closing.
+    /// </summary>
+    private async ValueTask WaitForSubscriberAsync(FlowGate gate)
+    {
+        var waiting = gate.WaitAsync();
+        if (waiting.IsCompleted)
+        {
+            return;
+        }
+
+        _broker.Metrics.PublisherPaused();
+        var own = _outbox.Flow;
+        own.OwnerWaiting = true;
+        try
+        {
+            // Created with a full fence before the flag is read; CloseAfterFlush sets the flag before reading this.
+            var closing = Volatile.Read(ref _closing);
+            if (closing is null)
+            {
+                Interlocked.CompareExchange(ref _closing, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+                closing = _closing!;
+            }
+
+            if (_closeRequested)
+            {
+                return;
+            }
+
+            await Task.WhenAny(waiting, closing.Task).ConfigureAwait(false);
+        }
+        finally
+        {
+            own.OwnerWaiting = false;
         }
     }
 

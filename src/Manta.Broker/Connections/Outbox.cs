@@ -28,11 +28,16 @@ internal sealed class Outbox
 
     /// <param name="maximumQos0">QoS 0 deliveries held at once; more are dropped (a slow reader must not grow memory).</param>
     /// <param name="maximumQos0Bytes">Bytes of QoS 0 deliveries held at once; 0: no byte limit.</param>
-    public Outbox(int maximumQos0, long maximumQos0Bytes)
+    /// <param name="flow">Publisher backpressure for this connection; every delivery held here counts towards it.</param>
+    public Outbox(int maximumQos0, long maximumQos0Bytes, FlowGate flow)
     {
         _maximumQos0 = maximumQos0;
         _maximumQos0Bytes = maximumQos0Bytes;
+        Flow = flow;
     }
+
+    /// <summary>Publisher backpressure for this connection.</summary>
+    public FlowGate Flow { get; }
 
     /// <summary>Bytes of QoS 0 deliveries waiting to be written.</summary>
     public long Qos0Bytes
@@ -88,6 +93,10 @@ internal sealed class Outbox
             }
 
             _items.Enqueue(item);
+            if (item.Kind == OutboundKind.Publish)
+            {
+                Flow.Add(1, item.Message!.Size);
+            }
         }
 
         _signal.Set();
@@ -98,6 +107,8 @@ internal sealed class Outbox
     public int Drain(OutboundItem[] batch)
     {
         var wakeReader = false;
+        var publishes = 0;
+        long publishBytes = 0;
         int n;
         lock (_gate)
         {
@@ -106,6 +117,8 @@ internal sealed class Outbox
             {
                 if (item.Kind == OutboundKind.Publish)
                 {
+                    publishes++;
+                    publishBytes += item.Message!.Size;
                     if (item.QoS == Protocol.QualityOfService.AtMostOnce)
                     {
                         _qos0Count--;
@@ -125,6 +138,11 @@ internal sealed class Outbox
                 _readerWaiting = false;
                 wakeReader = true;
             }
+        }
+
+        if (publishes > 0)
+        {
+            Flow.Add(-publishes, -publishBytes);
         }
 
         if (wakeReader)
@@ -187,6 +205,7 @@ internal sealed class Outbox
             _controlCount = 0;
         }
 
+        Flow.Dispose();
         _signal.Set();
         _drained.Set();
     }

@@ -37,6 +37,9 @@ internal static partial class BrokerLog
     [LoggerMessage(2003, LogLevel.Debug, "Will of {ClientId} published to {Topic}")]
     public static partial void WillPublished(ILogger logger, string clientId, string topic);
 
+    [LoggerMessage(2004, LogLevel.Warning, "Subscriber {ClientId} made no progress for {Seconds}s with {Held} deliveries held; publishers no longer wait for it and its queue bounds apply")]
+    public static partial void SlowConsumerStalled(ILogger logger, string clientId, int held, double seconds);
+
     [LoggerMessage(3001, LogLevel.Warning, "Protocol violation by {ClientId} at {RemoteEndPoint}: {ReasonCode} {Detail}; closing the connection")]
     public static partial void ProtocolViolation(ILogger logger, string clientId, EndPoint? remoteEndPoint, ReasonCode reasonCode, string detail);
 }

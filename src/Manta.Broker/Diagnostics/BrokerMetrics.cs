@@ -50,6 +50,8 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Counter<long> _connectionsRejected;
     private readonly Counter<long> _authenticationFailures;
     private readonly Counter<long> _protocolErrors;
+    private readonly Counter<long> _publisherPauses;
+    private readonly Counter<long> _subscriberStalls;
     private readonly Histogram<double> _deliveryDuration;
     private readonly Lock _totalsGate = new();
     private MqttBroker? _observed;
@@ -70,6 +72,8 @@ public sealed class BrokerMetrics : IDisposable
         _connectionsRejected = _meter.CreateCounter<long>("mqtt.server.connections.rejected", "{connection}", "CONNECTs refused, by reason code");
         _authenticationFailures = _meter.CreateCounter<long>("mqtt.server.authentication.failures", "{connection}", "CONNECTs refused for their credentials or a ban, by reason code");
         _protocolErrors = _meter.CreateCounter<long>("mqtt.server.protocol_errors", "{error}", "Connections closed for a protocol violation");
+        _publisherPauses = _meter.CreateCounter<long>("manta.backpressure.pauses", "{pause}", "Times a publisher's reading paused for a subscriber that was too far behind");
+        _subscriberStalls = _meter.CreateCounter<long>("manta.backpressure.stalls", "{stall}", "Subscribers that held publishers back past the backpressure timeout");
         _deliveryDuration = _meter.CreateHistogram(
             "mqtt.server.delivery.duration",
             "s",
@@ -183,6 +187,12 @@ public sealed class BrokerMetrics : IDisposable
 
     /// <summary>A connection was closed for a protocol violation.</summary>
     public void ProtocolError() => _protocolErrors.Add(1);
+
+    /// <summary>A publisher's read loop paused for a subscriber that was too far behind.</summary>
+    public void PublisherPaused() => _publisherPauses.Add(1);
+
+    /// <summary>A subscriber held publishers back past the backpressure timeout.</summary>
+    public void SubscriberStalled() => _subscriberStalls.Add(1);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

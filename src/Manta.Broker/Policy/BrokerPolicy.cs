@@ -71,6 +71,16 @@ public sealed class BrokerPolicy
     /// <summary>Bytes (topic, properties and payload) queued per session, and waiting as QoS 0 for a slow reader. 0 = no byte limit (default; the count limit still holds).</summary>
     public long MaximumQueuedBytes { get; set; }
 
+    /// <summary>
+    /// Publisher backpressure: while a connected subscriber holds more than half its queue bounds,
+    /// publishers routing to it pause reading (TCP slows them) until it drains to a quarter, so a
+    /// slow consumer loses nothing. Default on.
+    /// </summary>
+    public bool Backpressure { get; set; } = true;
+
+    /// <summary>How long a subscriber may hold publishers back without draining to a quarter of its bounds; after that the queue bounds and <see cref="QueueOverflow"/> apply to it. Default 2 s.</summary>
+    public TimeSpan BackpressureTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>What happens when a session's queue is full. Default: drop QoS 0 first, then disconnect a slow consumer.</summary>
     public QueueOverflowPolicy QueueOverflow { get; set; } = QueueOverflowPolicy.DropQos0ThenDisconnect;
 

@@ -133,27 +133,31 @@ public sealed class Session
                 return Enqueue(message, qos, retain, subscriptionIdentifiers, group);
             }
 
+            bool handed;
             if (qos == QualityOfService.AtMostOnce)
             {
                 message.AddReference();
-                if (!outbox.TryEnqueue(OutboundItem.ForPublish(message, qos, retain, false, 0, subscriptionIdentifiers)))
+                handed = outbox.TryEnqueue(OutboundItem.ForPublish(message, qos, retain, false, 0, subscriptionIdentifiers));
+                if (!handed)
                 {
                     message.Release();
                     _metrics.MessageDropped(DropReasons.SlowReader);
-                    return false;
                 }
-
-                return true;
             }
-
-            if (_pending.Count == 0 && _inflight.Count < _sendWindow)
+            else if (_pending.Count == 0 && _inflight.Count < _sendWindow)
             {
                 message.AddReference();
                 SendNew(outbox, message, qos, retain, subscriptionIdentifiers, group);
-                return true;
+                handed = true;
+            }
+            else
+            {
+                handed = Enqueue(message, qos, retain, subscriptionIdentifiers, group);
             }
 
-            return Enqueue(message, qos, retain, subscriptionIdentifiers, group);
+            // The publisher's read loop waits for this subscriber if it is too far behind.
+            outbox.Flow.NoteIfClosed();
+            return handed;
         }
     }
 
@@ -340,6 +344,7 @@ public sealed class Session
         {
             _outbox = outbox;
             _sendWindow = Math.Max(1, sendWindow);
+            outbox.Flow.Add(_pending.Count, _pendingBytes);
             if (_inflight.Count > 0)
             {
                 var resend = _inflight.OrderBy(static e => e.Value.Sequence).ToArray();
@@ -454,6 +459,7 @@ public sealed class Session
         message.AddReference();
         _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, qos, retain, subscriptionIdentifiers), group));
         _pendingBytes += message.Size;
+        _outbox?.Flow.Add(1, message.Size);
         if (qos == QualityOfService.AtMostOnce)
         {
             _pendingQos0++;
@@ -535,6 +541,7 @@ public sealed class Session
     private void Forget(QueuedDelivery entry)
     {
         _pendingBytes -= entry.Delivery.Message.Size;
+        _outbox?.Flow.Add(-1, -entry.Delivery.Message.Size);
         if (entry.Delivery.QoS == QualityOfService.AtMostOnce)
         {
             _pendingQos0--;
@@ -563,6 +570,7 @@ public sealed class Session
 
             _pending.Dequeue();
             _pendingBytes -= next.Message.Size;
+            outbox.Flow.Add(-1, -next.Message.Size);
             if (next.QoS == QualityOfService.AtMostOnce)
             {
                 _pendingQos0--;

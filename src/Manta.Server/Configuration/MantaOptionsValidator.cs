@@ -117,6 +117,11 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             errors.Add($"Manta:Broker:Policy:MaximumQueuedMessages must be at least 1 (was {policy.MaximumQueuedMessages}).");
         }
 
+        if (policy.BackpressureTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Manta:Broker:Policy:BackpressureTimeout must be positive (was {policy.BackpressureTimeout}).");
+        }
+
         if (broker.Redirect != Broker.Policy.ServerRedirect.None && string.IsNullOrWhiteSpace(broker.ServerReference))
         {
             errors.Add($"Manta:Broker:ServerReference must be set when Manta:Broker:Redirect is {broker.Redirect}.");

@@ -22,9 +22,9 @@ public sealed class QueueOverflowTests
     }
 
     [Fact]
-    public async Task A_connected_consumer_too_slow_for_its_queue_is_disconnected_with_0x97()
+    public async Task Without_backpressure_a_connected_consumer_too_slow_for_its_queue_is_disconnected_with_0x97()
     {
-        await using var broker = new TestBroker(new BrokerPolicy { MaximumQueuedMessages = 2, MaximumInflightMessages = 1 });
+        await using var broker = new TestBroker(new BrokerPolicy { MaximumQueuedMessages = 2, MaximumInflightMessages = 1, Backpressure = false });
         await using var slow = broker.NewClient(MqttProtocolVersion.V500);
         await slow.ConnectAsync("slow", cleanStart: false, properties: new MqttProperties { SessionExpiryInterval = 600 });
         await slow.SubscribeAsync("t", QualityOfService.AtLeastOnce);

@@ -42,6 +42,18 @@ public sealed class SlowReaderMemoryTests
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var payload = new byte[PayloadSize];
 
+        // The publisher first waits for the stuck subscriber (backpressure) until it is found
+        // stalled, which takes the backpressure timeout on the broker's clock: keep time moving.
+        using var stop = new CancellationTokenSource();
+        var clock = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                broker.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(20);
+            }
+        });
+
         // In rounds the healthy subscriber keeps up with (50 x 10 KiB, within its own bound), so
         // it receives every message while the stuck one falls ever further behind.
         const int Round = 50;
@@ -58,6 +70,8 @@ public sealed class SlowReaderMemoryTests
             }
         }
 
+        await stop.CancelAsync();
+        await clock;
         var after = GC.GetTotalMemory(forceFullCollection: true);
 
         // The broker holds at most the bound for the stuck client (plus its 64 KiB pipe and fixed costs).

@@ -249,7 +249,9 @@ internal static class PublishHandler
 
     private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
     {
+        FlowGate.BeginRoute();
         var matched = channel.Broker.Router.Publish(message);
+        channel.Backpressure = FlowGate.EndRoute(channel.Outbox.Flow);
         Acknowledge(channel, qos, packetId, matched == 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
     }
 
