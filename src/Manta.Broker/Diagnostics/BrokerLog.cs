@@ -7,10 +7,10 @@ namespace Manta.Broker.Diagnostics;
 /// <summary>The broker's log events, source-generated, with stable event ids grouped by area (1xxx connections, 2xxx sessions, 3xxx protocol).</summary>
 internal static partial class BrokerLog
 {
-    [LoggerMessage(1001, LogLevel.Information, "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Version}, clean start {CleanStart}, keep-alive {KeepAlive}s, session present {SessionPresent})")]
+    [LoggerMessage(1001, LogLevel.Debug, "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Version}, clean start {CleanStart}, keep-alive {KeepAlive}s, session present {SessionPresent})")]
     public static partial void ClientConnected(ILogger logger, string clientId, EndPoint? remoteEndPoint, string version, bool cleanStart, int keepAlive, bool sessionPresent);
 
-    [LoggerMessage(1002, LogLevel.Information, "Client {ClientId} disconnected from {RemoteEndPoint}: {Reason}")]
+    [LoggerMessage(1002, LogLevel.Debug, "Client {ClientId} disconnected from {RemoteEndPoint}: {Reason}")]
     public static partial void ClientDisconnected(ILogger logger, string clientId, EndPoint? remoteEndPoint, string reason);
 
     [LoggerMessage(1003, LogLevel.Warning, "Connection from {RemoteEndPoint} refused for client {ClientId}: {ReasonCode} ({Why})")]

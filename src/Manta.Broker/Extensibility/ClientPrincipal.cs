@@ -8,7 +8,10 @@ public sealed record ClientPrincipal(string ClientId, string? UserName, IReadOnl
 {
     /// <summary>A principal with no attributes.</summary>
     public ClientPrincipal(string clientId, string? userName)
-        : this(clientId, userName, new Dictionary<string, string>())
+        : this(clientId, userName, EmptyAttributes)
     {
     }
+
+    // Shared and read-only: an idle connection should not carry an empty dictionary of its own.
+    private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
 }

@@ -35,8 +35,8 @@ public sealed class BrokerPolicy
     /// <summary>Largest packet accepted, fixed header included. Default 1 MiB (EMQX's default; AWS allows 128 KiB, Azure 256 KiB).</summary>
     public int MaximumPacketSize { get; set; } = 1024 * 1024;
 
-    /// <summary>Unacknowledged QoS 1/2 messages the server has out to one client at once (further capped by the client's Receive Maximum). Default 64.</summary>
-    public int MaximumInflightMessages { get; set; } = 64;
+    /// <summary>Unacknowledged QoS 1/2 messages the server has out to one client at once (further capped by the client's Receive Maximum). Default 256: a deep enough pipeline that a subscriber acknowledging promptly is not held to one round trip per window.</summary>
+    public int MaximumInflightMessages { get; set; } = 256;
 
     /// <summary>Receive Maximum the server announces: QoS 1/2 publications a client may have unacknowledged towards the server. Default 65535.</summary>
     public ushort ReceiveMaximum { get; set; } = ushort.MaxValue;

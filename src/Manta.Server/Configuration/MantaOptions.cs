@@ -23,6 +23,14 @@ public sealed class MantaOptions
     /// <summary>Where durable state is kept (<c>manta serve --data-dir DIR</c>); created at start-up by <c>manta serve</c>.</summary>
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>
+    /// Runs socket completions (and so the MQTT read loops) on the socket threads instead of
+    /// queueing them to the thread pool: fewer thread hops per packet. Safe because no broker code
+    /// blocks a read loop; an <c>IAuthenticator</c> that blocks synchronously would stall every
+    /// connection on its socket thread. Default false.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; }
+
     /// <summary>The listeners to open: the configured ones, or the default one.</summary>
     public IReadOnlyList<ListenerOptions> EffectiveListeners => Listeners.Count > 0
         ? Listeners

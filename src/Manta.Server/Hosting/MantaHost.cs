@@ -80,7 +80,11 @@ public static class MantaHost
         }
 
         // A whole packet must fit in the transport's read buffer, or the reader would wait forever.
-        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024)));
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.MaxReadBufferSize = Math.Max(1024 * 1024, options.Broker.Policy.MaximumPacketSize + (64 * 1024));
+            sockets.UnsafePreferInlineScheduling = options.InlineSocketCompletions;
+        });
         var http = HttpServices.ReadHttpOptions(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -135,7 +135,7 @@ public sealed class MantaCliTests
     public async Task Log_format_json_writes_json_lines()
     {
         var port = MantaServer.FreeTcpPort();
-        await using var manta = MantaProcess.StartServer("--log-format", "json", $"--Manta:Listeners:0:Port={P(port)}", "--Manta:Listeners:0:Address=127.0.0.1");
+        await using var manta = MantaProcess.StartServer("--log-format", "json", $"--Manta:Listeners:0:Port={P(port)}", "--Manta:Listeners:0:Address=127.0.0.1", "--Logging:LogLevel:Manta=Debug");
         await MantaProcess.WaitUntilListeningAsync(manta, port);
 
         var clientId = Timeouts.ClientId("json");
