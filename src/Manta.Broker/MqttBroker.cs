@@ -38,7 +38,8 @@ public sealed class MqttBroker : IAsyncDisposable
         IAuthorizer? authorizer = null,
         IEnumerable<IMessageSink>? sinks = null,
         IRetainedStore? retainedStore = null,
-        IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null)
+        IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null,
+        Persistence.ISessionStore? sessionStore = null)
     {
         Options = options;
         Policy = options.Policy;
@@ -53,8 +54,14 @@ public sealed class MqttBroker : IAsyncDisposable
         Messages = new MessageFactory(new MessagePool(), Clock);
         Index = new SubscriptionIndex();
         Retained = retainedStore ?? new InMemoryRetainedStore(Clock);
-        Router = new Router(Index, Retained, Policy, Messages);
         Sessions = new SessionRegistry(Policy, Metrics, Clock, Index, PublishWill, Logger);
+        if (sessionStore is not null)
+        {
+            Journal = new Persistence.StoreJournal(sessionStore, Clock, Policy.MaximumStoredMessages);
+            Retained = Restore(sessionStore.Load(), Journal);
+        }
+
+        Router = new Router(Index, Retained, Policy, Messages);
         Connections = new ConnectionRegistry();
         _sys = new Sys.SysTopicPublisher(this);
         Bans = new Limits.BanList(Clock);
@@ -68,6 +75,9 @@ public sealed class MqttBroker : IAsyncDisposable
 
     /// <summary>Settings.</summary>
     public BrokerOptions Options { get; }
+
+    /// <summary>Where durable state goes; null when the broker keeps everything in memory.</summary>
+    internal Persistence.StoreJournal? Journal { get; }
 
     /// <summary>Behaviour knobs.</summary>
     public BrokerPolicy Policy { get; }
@@ -114,6 +124,35 @@ public sealed class MqttBroker : IAsyncDisposable
     /// <summary>The authenticator for an Authentication Method, or null (CONNACK 0x8C).</summary>
     internal IEnhancedAuthenticator? FindEnhancedAuthenticator(string method)
         => EnhancedAuthenticators.TryGetValue(method, out var authenticator) ? authenticator : null;
+
+    /// <summary>
+    /// Rebuilds the stored state at start-up: retained messages (unexpired) and persistent
+    /// sessions. Returns the retained store that writes through to the session store.
+    /// </summary>
+    private Persistence.DurableRetainedStore Restore(Persistence.StoredState state, Persistence.StoreJournal journal)
+    {
+        var retained = new Persistence.DurableRetainedStore(Retained, journal);
+        var nowMs = Clock.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var stored in state.Retained)
+        {
+            if (stored.ExpiresAtUnixMs is long expires && expires <= nowMs)
+            {
+                journal.RetainedRemoved(stored.Topic);
+                continue;
+            }
+
+            var message = ToMessage(stored);
+            retained.Restore(message);
+            message.Release();
+        }
+
+        Sessions.Journal = journal;
+        Sessions.Restore(state.Sessions, journal, ToMessage);
+        return retained;
+
+        MqttMessage ToMessage(Persistence.StoredMessage m)
+            => Messages.FromStored(m.Topic, m.Payload, m.Properties, m.QoS, m.Retain, m.ExpiresAtUnixMs is long e ? journal.FromUnixMs(e) : null);
+    }
 
     /// <summary>Starts the shared tick.</summary>
     public void Start() => _heartbeat ??= new BrokerHeartbeat(Options.HeartbeatInterval, Clock.TimeProvider, Tick);

@@ -61,6 +61,50 @@ public sealed class MqttChannel
 
     internal ClientPrincipal? Principal { get; set; }
 
+    /// <summary>
+    /// Acknowledgements held until the store has committed what they acknowledge (durability
+    /// "sync"), in order; later acknowledgements queue behind them so none overtakes another.
+    /// </summary>
+    internal List<OutboundItem>? DeferredAcks { get; private set; }
+
+    /// <summary>The store position the deferred acknowledgements wait for.</summary>
+    internal long DeferredUntil { get; private set; }
+
+    /// <summary>
+    /// Sends an acknowledgement, or holds it until store position <paramref name="position"/> is
+    /// committed when the store acknowledges after commit (0: nothing of it was stored).
+    /// </summary>
+    internal void Acknowledge(in OutboundItem ack, long position)
+    {
+        var wait = position > 0 && Broker.Journal is { Store.AcknowledgesAfterCommit: true };
+        if (!wait && DeferredAcks is not { Count: > 0 })
+        {
+            Outbox.TryEnqueue(ack);
+            return;
+        }
+
+        (DeferredAcks ??= []).Add(ack);
+        DeferredUntil = Math.Max(DeferredUntil, position);
+    }
+
+    /// <summary>Hands the deferred acknowledgements to the outbox once their store position is durable.</summary>
+    internal async ValueTask SendDeferredAcksAsync()
+    {
+        var acks = DeferredAcks!;
+        if (DeferredUntil > 0)
+        {
+            await Broker.Journal!.Store.WhenDurableAsync(DeferredUntil).ConfigureAwait(false);
+        }
+
+        foreach (var ack in acks)
+        {
+            Outbox.TryEnqueue(ack);
+        }
+
+        acks.Clear();
+        DeferredUntil = 0;
+    }
+
     /// <summary>The closed gate of a subscriber the last PUBLISH went to: the read loop waits for it before reading on.</summary>
     internal FlowGate? Backpressure { get; set; }
 

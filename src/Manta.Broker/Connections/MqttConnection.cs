@@ -43,7 +43,7 @@ public sealed class MqttConnection : IConnectionControl
         _transport = transport;
         _abort = abort;
         Info = info;
-        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages, broker.Policy.MaximumQueuedBytes, FlowGate.For(broker.Policy));
+        _outbox = new Outbox(broker.Policy.MaximumQueuedMessages, broker.Policy.MaximumQueuedBytes, FlowGate.For(broker.Policy), broker.Journal?.Store);
         Channel = new MqttChannel(broker, _outbox, info, this);
         _openedAt = broker.Clock.Now;
         _lastActivity = _openedAt;
@@ -195,6 +195,12 @@ public sealed class MqttConnection : IConnectionControl
                 return;
             }
 
+            if (Channel.DeferredAcks is { Count: > 0 })
+            {
+                // Durability "sync": one commit covers every PUBLISH of this read.
+                await Channel.SendDeferredAcksAsync().ConfigureAwait(false);
+            }
+
             if (gate is not null)
             {
                 Channel.Backpressure = null;
@@ -253,9 +259,16 @@ public sealed class MqttConnection : IConnectionControl
         {
             while (true)
             {
-                var written = WriteBatch(output);
+                var written = WriteBatch(output, out var blockedAt);
                 if (written == 0)
                 {
+                    if (blockedAt > 0)
+                    {
+                        // The next item waits for a commit (exactly once across a crash).
+                        await _outbox.Store!.WhenDurableAsync(blockedAt).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (_closeRequested)
                     {
                         return;
@@ -291,14 +304,15 @@ public sealed class MqttConnection : IConnectionControl
     }
 
     /// <summary>Drains and encodes without awaiting, so a thread-static batch array serves every connection.</summary>
-    private int WriteBatch(PipeWriter output)
+    private int WriteBatch(PipeWriter output, out long blockedAt)
     {
+        blockedAt = 0;
         var batch = t_batch ??= new OutboundItem[BatchSize];
         var version = Channel.Version == MqttProtocolVersion.Unknown ? MqttProtocolVersion.V311 : Channel.Version;
         var total = 0;
         var published = 0;
         int count;
-        while ((count = _outbox.Drain(batch)) > 0)
+        while ((count = _outbox.Drain(batch, out blockedAt)) > 0)
         {
             try
             {
@@ -317,7 +331,7 @@ public sealed class MqttConnection : IConnectionControl
             }
 
             total += count;
-            if (count < batch.Length)
+            if (count < batch.Length || blockedAt > 0)
             {
                 break;
             }

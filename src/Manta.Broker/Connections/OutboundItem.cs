@@ -20,6 +20,13 @@ internal struct OutboundItem
     public MqttPacket? Packet;
     public uint[]? SubscriptionIdentifiers;
 
+    /// <summary>
+    /// Store position that must be durable before this item may be written (0: none). Exactly
+    /// once across a crash: a QoS 2 delivery to a stored session goes out only once its record
+    /// (and packet id) is committed, a PUBREL only once the PUBREC that released it is.
+    /// </summary>
+    public long NotBefore;
+
     public static OutboundItem ForPacket(MqttPacket packet) => new() { Kind = OutboundKind.Packet, Packet = packet };
 
     public static OutboundItem ForAck(OutboundKind kind, ushort packetId, ReasonCode reason = ReasonCode.Success)

@@ -29,12 +29,17 @@ internal sealed class Outbox
     /// <param name="maximumQos0">QoS 0 deliveries held at once; more are dropped (a slow reader must not grow memory).</param>
     /// <param name="maximumQos0Bytes">Bytes of QoS 0 deliveries held at once; 0: no byte limit.</param>
     /// <param name="flow">Publisher backpressure for this connection; every delivery held here counts towards it.</param>
-    public Outbox(int maximumQos0, long maximumQos0Bytes, FlowGate flow)
+    /// <param name="store">The session store, when items may wait for its commits.</param>
+    public Outbox(int maximumQos0, long maximumQos0Bytes, FlowGate flow, Persistence.ISessionStore? store = null)
     {
         _maximumQos0 = maximumQos0;
         _maximumQos0Bytes = maximumQos0Bytes;
         Flow = flow;
+        Store = store;
     }
+
+    /// <summary>The store whose commits items with <see cref="OutboundItem.NotBefore"/> wait for; null without one.</summary>
+    public Persistence.ISessionStore? Store { get; }
 
     /// <summary>Publisher backpressure for this connection.</summary>
     public FlowGate Flow { get; }
@@ -103,9 +108,14 @@ internal sealed class Outbox
         return true;
     }
 
-    /// <summary>Moves up to <paramref name="batch"/>.Length items into <paramref name="batch"/>; returns how many.</summary>
-    public int Drain(OutboundItem[] batch)
+    /// <summary>
+    /// Moves up to <paramref name="batch"/>.Length items into <paramref name="batch"/>; returns how
+    /// many. Stops before an item whose store position is not yet durable and says which
+    /// position in <paramref name="blockedAt"/> (0 when not blocked).
+    /// </summary>
+    public int Drain(OutboundItem[] batch, out long blockedAt)
     {
+        blockedAt = 0;
         var wakeReader = false;
         var publishes = 0;
         long publishBytes = 0;
@@ -113,8 +123,15 @@ internal sealed class Outbox
         lock (_gate)
         {
             n = 0;
-            while (n < batch.Length && _items.TryDequeue(out var item))
+            while (n < batch.Length && _items.TryPeek(out var next))
             {
+                if (next.NotBefore > 0 && next.NotBefore > Store!.DurablePosition)
+                {
+                    blockedAt = next.NotBefore;
+                    break;
+                }
+
+                var item = _items.Dequeue();
                 if (item.Kind == OutboundKind.Publish)
                 {
                     publishes++;

@@ -6,6 +6,9 @@ public static class DropReasons
     /// <summary>The session's queue was at its maximum.</summary>
     public const string QueueFull = "queue_full";
 
+    /// <summary>The store held <c>MaximumStoredMessages</c> deliveries for persistent sessions.</summary>
+    public const string StoreFull = "store_full";
+
     /// <summary>A QoS 0 message for an offline session (not queued by policy).</summary>
     public const string OfflineQos0 = "offline_qos0";
 

@@ -78,6 +78,30 @@ public sealed class MessageFactory
         return message;
     }
 
+    /// <summary>Rebuilds a stored message (start-up); <paramref name="expiresAt"/> is a broker timestamp, or null for none.</summary>
+    public MqttMessage FromStored(string topic, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> properties, QualityOfService qos, bool retain, long? expiresAt)
+    {
+        var topicLength = System.Text.Encoding.UTF8.GetByteCount(topic);
+        var message = _pool.Rent();
+        var buffer = message.Initialize(topicLength + properties.Length + payload.Length);
+        System.Text.Encoding.UTF8.GetBytes(topic, buffer);
+        properties.CopyTo(buffer.AsSpan(topicLength));
+        payload.CopyTo(buffer.AsSpan(topicLength + properties.Length));
+        message.TopicOffset = 0;
+        message.TopicLength = topicLength;
+        message.PropertiesOffset = topicLength;
+        message.PropertiesLength = properties.Length;
+        message.PayloadOffset = topicLength + properties.Length;
+        message.PayloadLength = payload.Length;
+        message.QoS = qos;
+        message.Retain = retain;
+        message.HasExpiry = expiresAt.HasValue;
+        message.ExpiresAt = expiresAt ?? 0;
+        message.ReceivedAt = _clock.Now;
+        message.SetTopic(topic);
+        return message;
+    }
+
     /// <summary>
     /// A copy of <paramref name="source"/> with one more user property, for the retain-as-property
     /// policy. Not on the hot path of the standard policy.

@@ -84,6 +84,13 @@ public sealed class BrokerPolicy
     /// <summary>What happens when a session's queue is full. Default: drop QoS 0 first, then disconnect a slow consumer.</summary>
     public QueueOverflowPolicy QueueOverflow { get; set; } = QueueOverflowPolicy.DropQos0ThenDisconnect;
 
+    /// <summary>
+    /// QoS 1/2 deliveries stored for all persistent sessions together (each session is also held
+    /// to its queue bounds); beyond it new deliveries to persistent sessions are dropped and counted
+    /// (reason <c>store_full</c>). 0 = no limit (default).
+    /// </summary>
+    public long MaximumStoredMessages { get; set; }
+
     /// <summary>Subscriptions one session may hold; more get SUBACK 0x97 (3.x: 0x80). 0 = no limit (default).</summary>
     public int MaximumSubscriptionsPerClient { get; set; }
 }

@@ -14,4 +14,7 @@ internal struct InflightEntry
 
     /// <summary>Send order, so a resumed session resends in the original order.</summary>
     public long Sequence;
+
+    /// <summary>Durable delivery id; 0 when the session is not stored.</summary>
+    public long DeliveryId;
 }

@@ -32,6 +32,8 @@ public sealed class Session
     private int _sendWindow;
     private ushort _lastPacketId;
     private long _sequence;
+    private long _lastDeliveryId;
+    private int _storedDeliveries;
     private int _subscriptionCount;
     private bool _ended;
 
@@ -107,6 +109,9 @@ public sealed class Session
 
     internal bool IsEnded => _ended;
 
+    /// <summary>Where this session's durable state goes; null for a session that does not outlive its connection, or without a store.</summary>
+    internal Persistence.StoreJournal? Journal { get; set; }
+
     /// <summary>
     /// Hands a message to this session: straight to the connection when the window allows, else
     /// queued, else dropped and counted. <paramref name="group"/> is the shared subscription group
@@ -118,6 +123,12 @@ public sealed class Session
         {
             if (_ended)
             {
+                return false;
+            }
+
+            if (qos != QualityOfService.AtMostOnce && Journal is { HasRoom: false })
+            {
+                _metrics.MessageDropped(DropReasons.StoreFull);
                 return false;
             }
 
@@ -174,6 +185,7 @@ public sealed class Session
             _inflight.Remove(packetId);
             _sharedInflight?.Remove(packetId);
             entry.Message?.Release();
+            Removed(in entry);
             Pump();
             return true;
         }
@@ -202,8 +214,14 @@ public sealed class Session
             {
                 // v5: a PUBREC reason code of 0x80 or above ends the flow.
                 _inflight.Remove(packetId);
+                Removed(in entry);
                 Pump();
                 return true;
+            }
+
+            if (entry.DeliveryId != 0)
+            {
+                Journal?.DeliveryReleased(ClientId, entry.DeliveryId);
             }
 
             entry.State = InflightState.AwaitingPubComp;
@@ -223,6 +241,7 @@ public sealed class Session
             }
 
             _inflight.Remove(packetId);
+            Removed(in entry);
             Pump();
             return true;
         }
@@ -240,6 +259,7 @@ public sealed class Session
             {
                 _sharedInflight?.Remove(packetId);
                 entry.Message?.Release();
+                Removed(in entry);
                 Pump();
             }
         }
@@ -264,6 +284,7 @@ public sealed class Session
             }
 
             _inboundQos2.Add(packetId);
+            Journal?.InboundQos2Added(ClientId, packetId);
             return InboundQos2Outcome.New;
         }
     }
@@ -273,7 +294,13 @@ public sealed class Session
     {
         lock (Gate)
         {
-            return _inboundQos2.Remove(packetId);
+            if (!_inboundQos2.Remove(packetId))
+            {
+                return false;
+            }
+
+            Journal?.InboundQos2Removed(ClientId, packetId);
+            return true;
         }
     }
 
@@ -297,6 +324,7 @@ public sealed class Session
             _subscriptions.TryGetValue(subscription.TopicFilter, out var old);
             _subscriptions[subscription.TopicFilter] = subscription;
             Volatile.Write(ref _subscriptionCount, _subscriptions.Count);
+            Journal?.SubscriptionSaved(ClientId, subscription);
             return old;
         }
     }
@@ -321,6 +349,7 @@ public sealed class Session
             }
 
             Volatile.Write(ref _subscriptionCount, _subscriptions.Count);
+            Journal?.SubscriptionRemoved(ClientId, topicFilter);
             return old;
         }
     }
@@ -369,6 +398,45 @@ public sealed class Session
         }
     }
 
+    /// <summary>Rebuilds stored deliveries and inbound QoS 2 ids at start-up (no connection, no journal yet).</summary>
+    internal void Restore(Persistence.StoredSession stored, Func<Persistence.StoredMessage, MqttMessage> toMessage)
+    {
+        lock (Gate)
+        {
+            foreach (var delivery in stored.Deliveries)
+            {
+                _lastDeliveryId = Math.Max(_lastDeliveryId, delivery.Id);
+                if (delivery.PacketId == 0)
+                {
+                    var message = toMessage(delivery.Message!);
+                    _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, delivery.QoS, delivery.Retain, delivery.SubscriptionIdentifiers), null, delivery.Id));
+                    _pendingBytes += message.Size;
+                    continue;
+                }
+
+                var released = delivery.Released || delivery.Message is null;
+                _inflight[delivery.PacketId] = new InflightEntry
+                {
+                    Message = released ? null : toMessage(delivery.Message!),
+                    QoS = delivery.QoS,
+                    Retain = delivery.Retain,
+                    State = released ? InflightState.AwaitingPubComp : delivery.QoS == QualityOfService.AtLeastOnce ? InflightState.AwaitingPubAck : InflightState.AwaitingPubRec,
+                    SubscriptionIdentifiers = delivery.SubscriptionIdentifiers,
+                    Sequence = ++_sequence,
+                    DeliveryId = delivery.Id,
+                };
+                _lastPacketId = delivery.PacketId;
+            }
+
+            foreach (var packetId in stored.InboundQos2)
+            {
+                _inboundQos2.Add(packetId);
+            }
+
+            _storedDeliveries = stored.Deliveries.Count;
+        }
+    }
+
     /// <summary>Detaches <paramref name="outbox"/> if it is still the attached one.</summary>
     internal void Detach(Outbox outbox)
     {
@@ -396,6 +464,9 @@ public sealed class Session
         {
             _ended = true;
             _outbox = null;
+            Journal?.SessionRemoved(ClientId, _storedDeliveries);
+            Journal = null;
+            _storedDeliveries = 0;
             if (_sharedInflight is { Count: > 0 } sharedInflight)
             {
                 foreach (var (packetId, entry) in _inflight.OrderBy(static e => e.Value.Sequence))
@@ -457,7 +528,14 @@ public sealed class Session
         }
 
         message.AddReference();
-        _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, qos, retain, subscriptionIdentifiers), group));
+        long id = 0;
+        if (Journal is { } journal && qos != QualityOfService.AtMostOnce)
+        {
+            id = ++_lastDeliveryId;
+            StoreAdded(journal, id, message, qos, retain, subscriptionIdentifiers, 0);
+        }
+
+        _pending.Enqueue(new QueuedDelivery(new PendingDelivery(message, qos, retain, subscriptionIdentifiers), group, id));
         _pendingBytes += message.Size;
         _outbox?.Flow.Add(1, message.Size);
         if (qos == QualityOfService.AtMostOnce)
@@ -540,6 +618,11 @@ public sealed class Session
 
     private void Forget(QueuedDelivery entry)
     {
+        if (entry.Id != 0)
+        {
+            StoreRemoved(entry.Id);
+        }
+
         _pendingBytes -= entry.Delivery.Message.Size;
         _outbox?.Flow.Add(-1, -entry.Delivery.Message.Size);
         if (entry.Delivery.QoS == QualityOfService.AtMostOnce)
@@ -562,7 +645,7 @@ public sealed class Session
 
         while (_pending.Count > 0)
         {
-            var (next, group) = _pending.Peek();
+            var (next, group, id) = _pending.Peek();
             if (next.QoS != QualityOfService.AtMostOnce && _inflight.Count >= _sendWindow)
             {
                 return;
@@ -580,6 +663,11 @@ public sealed class Session
             {
                 next.Message.Release();
                 _metrics.MessageDropped(DropReasons.Expired);
+                if (id != 0)
+                {
+                    StoreRemoved(id);
+                }
+
                 continue;
             }
 
@@ -594,14 +682,27 @@ public sealed class Session
                 continue;
             }
 
-            SendNew(outbox, next.Message, next.QoS, next.Retain, next.SubscriptionIdentifiers, group);
+            SendNew(outbox, next.Message, next.QoS, next.Retain, next.SubscriptionIdentifiers, group, id);
         }
     }
 
     /// <summary>Assigns a packet id and puts the message in flight; consumes one reference the caller took. Caller holds the gate.</summary>
-    private void SendNew(Outbox outbox, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group)
+    private void SendNew(Outbox outbox, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, SharedGroup? group, long deliveryId = 0)
     {
         var packetId = NextPacketId();
+        if (Journal is { } journal)
+        {
+            if (deliveryId == 0)
+            {
+                deliveryId = ++_lastDeliveryId;
+                StoreAdded(journal, deliveryId, message, qos, retain, subscriptionIdentifiers, packetId);
+            }
+            else
+            {
+                journal.DeliverySent(ClientId, deliveryId, packetId);
+            }
+        }
+
         if (group is not null)
         {
             (_sharedInflight ??= [])[packetId] = group;
@@ -615,13 +716,48 @@ public sealed class Session
             State = qos == QualityOfService.AtLeastOnce ? InflightState.AwaitingPubAck : InflightState.AwaitingPubRec,
             SubscriptionIdentifiers = subscriptionIdentifiers,
             Sequence = ++_sequence,
+            DeliveryId = deliveryId,
         };
 
         message.AddReference();
-        if (!outbox.TryEnqueue(OutboundItem.ForPublish(message, qos, retain, false, packetId, subscriptionIdentifiers)))
+        var item = OutboundItem.ForPublish(message, qos, retain, false, packetId, subscriptionIdentifiers);
+        if (qos == QualityOfService.ExactlyOnce && Journal is { Store.AcknowledgesAfterCommit: true } stored)
+        {
+            // Sent only once its record is durable: after a crash it is resent with this packet
+            // id (and DUP), which the client recognises, instead of reaching it twice.
+            item.NotBefore = stored.Store.Position;
+        }
+
+        if (!outbox.TryEnqueue(item))
         {
             // The connection is going away; the inflight entry is resent when the client returns.
             message.Release();
+        }
+    }
+
+    /// <summary>A QoS 1/2 delivery owed to this stored session. Caller holds the gate.</summary>
+    private void StoreAdded(Persistence.StoreJournal journal, long deliveryId, MqttMessage message, QualityOfService qos, bool retain, uint[]? subscriptionIdentifiers, ushort packetId)
+    {
+        _storedDeliveries++;
+        journal.DeliveryAdded(ClientId, deliveryId, message, qos, retain, subscriptionIdentifiers, packetId);
+    }
+
+    /// <summary>A stored delivery is done or dropped. Caller holds the gate.</summary>
+    private void StoreRemoved(long deliveryId)
+    {
+        if (Journal is { } journal)
+        {
+            _storedDeliveries--;
+            journal.DeliveryRemoved(ClientId, deliveryId);
+        }
+    }
+
+    /// <summary>An inflight delivery is done or dropped: the store forgets it. Caller holds the gate.</summary>
+    private void Removed(in InflightEntry entry)
+    {
+        if (entry.DeliveryId != 0)
+        {
+            StoreRemoved(entry.DeliveryId);
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class SessionRegistry
     private readonly Action<Session, WillMessage> _publishWill;
     private readonly ILogger _logger;
 
+    /// <summary>Where persistent sessions are stored; null when the broker keeps state in memory only.</summary>
+    internal Persistence.StoreJournal? Journal { get; set; }
+
     internal SessionRegistry(BrokerPolicy policy, BrokerMetrics metrics, BrokerClock clock, SubscriptionIndex index, Action<Session, WillMessage> publishWill, ILogger logger)
     {
         _policy = policy;
@@ -120,10 +123,22 @@ public sealed class SessionRegistry
             }
 
             // A resumed session cancels its delayed will.
-            session.Will = null;
+            if (session.Will is not null)
+            {
+                session.Will = null;
+                session.Journal?.WillRemoved(clientId);
+            }
+
             session.ExpiryInterval = expiryInterval;
             session.ProtocolVersion = channel.Version;
             session.Owner = channel;
+            if (Journal is { } journal && (expiryInterval > 0 || session.Journal is not null))
+            {
+                // Stored from its CONNECT on: a session that outlives its connection must survive a restart.
+                session.Journal = journal;
+                journal.SessionSaved(clientId, expiryInterval, channel.Version, disconnectedAt: null);
+            }
+
             _connected++;
             return new ConnectOutcome(session, present);
         }
@@ -150,6 +165,10 @@ public sealed class SessionRegistry
         lock (_gate)
         {
             session.ExpiryInterval = expiryInterval;
+            if (expiryInterval > 0)
+            {
+                session.Journal?.SessionSaved(session.ClientId, expiryInterval, session.ProtocolVersion, disconnectedAt: null);
+            }
         }
     }
 
@@ -170,6 +189,7 @@ public sealed class SessionRegistry
                 if (session.Will is { } will && will.DueAt <= now)
                 {
                     session.Will = null;
+                    session.Journal?.WillRemoved(session.ClientId);
                     _publishWill(session, will.Will);
                 }
 
@@ -191,12 +211,68 @@ public sealed class SessionRegistry
         }
     }
 
+    /// <summary>
+    /// Rebuilds the stored sessions at start-up, before any connection: their subscriptions go
+    /// into the index, their deliveries into their queues and inflight windows, delayed wills wait
+    /// again. Sessions whose expiry passed while the broker was down are removed from the store.
+    /// </summary>
+    internal void Restore(IReadOnlyList<Persistence.StoredSession> stored, Persistence.StoreJournal journal, Func<Persistence.StoredMessage, Messages.MqttMessage> toMessage)
+    {
+        var nowMs = _clock.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_gate)
+        {
+            foreach (var saved in stored)
+            {
+                var disconnectedAtMs = saved.DisconnectedAtUnixMs ?? nowMs;
+                if (saved.ExpiryInterval != uint.MaxValue && disconnectedAtMs + (saved.ExpiryInterval * 1000L) <= nowMs)
+                {
+                    BrokerLog.SessionExpired(_logger, saved.ClientId);
+                    journal.SessionRemoved(saved.ClientId);
+                    continue;
+                }
+
+                var session = new Session(saved.ClientId, _policy, _metrics, _clock)
+                {
+                    ExpiryInterval = saved.ExpiryInterval,
+                    ProtocolVersion = saved.ProtocolVersion,
+                    DisconnectedAt = journal.FromUnixMs(disconnectedAtMs),
+                };
+                session.Restore(saved, toMessage);
+                journal.Restored(saved.Deliveries.Count);
+                foreach (var s in saved.Subscriptions)
+                {
+                    var subscription = new Subscription(session, s.TopicFilter, s.MaximumQoS, s.NoLocal, s.RetainAsPublished, s.RetainHandling, s.Identifier);
+                    session.PutSubscription(subscription);
+                    _index.Add(subscription);
+                }
+
+                if (saved.Will is { } will)
+                {
+                    session.Will = new PendingWill(will.Will, journal.FromUnixMs(will.DueAtUnixMs));
+                }
+
+                session.Journal = journal;
+                if (saved.DisconnectedAtUnixMs is null)
+                {
+                    // It was connected when the broker stopped: its expiry counts from now.
+                    journal.SessionSaved(saved.ClientId, saved.ExpiryInterval, saved.ProtocolVersion, session.DisconnectedAt);
+                }
+
+                _sessions[saved.ClientId] = session;
+            }
+        }
+    }
+
     private void DetachLocked(MqttChannel channel, Session session)
     {
         session.Owner = null;
         _connected--;
         session.Detach(channel.Outbox);
         session.DisconnectedAt = _clock.Now;
+        if (session.ExpiryInterval > 0)
+        {
+            session.Journal?.SessionSaved(session.ClientId, session.ExpiryInterval, session.ProtocolVersion, session.DisconnectedAt);
+        }
 
         if (channel.TakeWill(out var will, out var delaySeconds))
         {
@@ -208,6 +284,7 @@ public sealed class SessionRegistry
             else
             {
                 session.Will = new PendingWill(will, _clock.Now + _clock.SecondsToTicks(delay));
+                session.Journal?.WillSaved(session.ClientId, will, session.Will.DueAt);
             }
         }
 
@@ -252,7 +329,7 @@ public sealed class SessionRegistry
     private void Redistribute(List<QueuedDelivery> shared)
     {
         var now = _clock.Now;
-        foreach (var (delivery, group) in shared)
+        foreach (var (delivery, group, _) in shared)
         {
             var message = delivery.Message;
             if (message.HasExpiry && message.ExpiresAt <= now)

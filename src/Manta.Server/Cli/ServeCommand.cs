@@ -110,6 +110,12 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync($"manta: cannot listen: {exception.Message} Check Manta:Listeners:N:Address and :Port.");
             return ExitCodes.Usage;
         }
+        catch (Storage.Sqlite.StoreUnavailableException exception)
+        {
+            // Never wiped or recreated: the operator decides what to do with the file.
+            await Console.Error.WriteLineAsync($"manta: cannot use the database: {exception.Message}");
+            return ExitCodes.Usage;
+        }
         catch (UnauthorizedAccessException exception)
         {
             await Console.Error.WriteLineAsync($"manta: {exception.Message} (check --data-dir / Manta:DataDirectory).");

@@ -23,6 +23,9 @@ public sealed class MantaOptions
     /// <summary>Where durable state is kept (<c>manta serve --data-dir DIR</c>); created at start-up by <c>manta serve</c>.</summary>
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>Durable state: an embedded SQLite database (default) or memory only.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
     /// <summary>
     /// Runs socket completions (and so the MQTT read loops) on the socket threads instead of
     /// queueing them to the thread pool: fewer thread hops per packet. Safe because no broker code

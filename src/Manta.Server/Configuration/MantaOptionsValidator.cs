@@ -117,6 +117,21 @@ public sealed class MantaOptionsValidator : IValidateOptions<MantaOptions>
             errors.Add($"Manta:Broker:Policy:MaximumQueuedMessages must be at least 1 (was {policy.MaximumQueuedMessages}).");
         }
 
+        if (!Enum.IsDefined(options.Storage.Mode))
+        {
+            errors.Add($"Manta:Storage:Mode must be Sqlite or Memory (was {(int)options.Storage.Mode}).");
+        }
+
+        if (options.Storage.FlushInterval <= TimeSpan.Zero || options.Storage.FlushInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Manta:Storage:FlushInterval must be between 0 and 1 minute (was {options.Storage.FlushInterval}).");
+        }
+
+        if (policy.MaximumStoredMessages < 0)
+        {
+            errors.Add($"Manta:Broker:Policy:MaximumStoredMessages must be 0 (no limit) or more (was {policy.MaximumStoredMessages}).");
+        }
+
         if (policy.BackpressureTimeout <= TimeSpan.Zero)
         {
             errors.Add($"Manta:Broker:Policy:BackpressureTimeout must be positive (was {policy.BackpressureTimeout}).");

@@ -44,6 +44,10 @@ public static class MantaHost
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MantaOptions>, MantaOptionsValidator>();
         builder.Services.AddSingleton(sp => new BrokerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton(sp => new SessionStoreHost(
+            sp.GetRequiredService<IOptions<MantaOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddSingleton(sp => new MqttBroker(
             sp.GetRequiredService<IOptions<MantaOptions>>().Value.Broker,
             sp.GetRequiredService<ILoggerFactory>(),
@@ -53,7 +57,8 @@ public static class MantaHost
             sp.GetService<Broker.Extensibility.IAuthorizer>(),
             sp.GetServices<Broker.Extensibility.IMessageSink>(),
             retainedStore: null,
-            enhancedAuthenticators: sp.GetServices<Broker.Extensibility.IEnhancedAuthenticator>()));
+            enhancedAuthenticators: sp.GetServices<Broker.Extensibility.IEnhancedAuthenticator>(),
+            sessionStore: sp.GetRequiredService<SessionStoreHost>().Store));
         builder.Services.AddHostedService<BrokerService>();
         builder.Services.AddMantaHttp(builder.Configuration);
         configureServices?.Invoke(builder.Services);

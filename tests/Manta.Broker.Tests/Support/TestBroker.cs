@@ -10,15 +10,17 @@ namespace Manta.Broker.Tests.Support;
 /// <summary>A broker on a fake clock; tests move time with <see cref="Advance"/>, which also runs the heartbeat.</summary>
 public sealed class TestBroker : IAsyncDisposable
 {
-    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null, IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null)
+    public TestBroker(BrokerPolicy? policy = null, Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null, IEnumerable<IEnhancedAuthenticator>? enhancedAuthenticators = null, Manta.Broker.Persistence.ISessionStore? store = null, FakeTimeProvider? time = null)
     {
         // $SYS publishing is off unless a test turns it on: it would add retained messages to every test.
         var options = new BrokerOptions { Policy = policy ?? new BrokerPolicy(), SysInterval = TimeSpan.Zero };
         configure?.Invoke(options);
-        Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer, enhancedAuthenticators: enhancedAuthenticators);
+        Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        Broker = new MqttBroker(options, timeProvider: Time, authenticator: authenticator, authorizer: authorizer, enhancedAuthenticators: enhancedAuthenticators, sessionStore: store);
     }
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>The fake clock; pass it to the next broker of a restart test so wall-clock time carries over.</summary>
+    public FakeTimeProvider Time { get; }
 
     public MqttBroker Broker { get; }
 

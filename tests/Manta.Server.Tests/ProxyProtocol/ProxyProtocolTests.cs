@@ -31,6 +31,7 @@ public sealed class ProxyProtocolTests : IAsyncLifetime
                 $"--Manta:Listeners:0:Port={_port.ToString(CultureInfo.InvariantCulture)}",
                 "--Manta:Listeners:0:ProxyProtocol=true",
                 "--Manta:Http:Enabled=false",
+                "--Manta:Storage:Mode=Memory",
                 "--Logging:LogLevel:Default=Warning",
             ],
             services => services.AddSingleton<IAuthenticator>(_authenticator));

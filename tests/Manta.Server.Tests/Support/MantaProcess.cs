@@ -62,7 +62,13 @@ internal static class MantaProcess
 
     /// <summary>As <see cref="StartServer(string[])"/>, with extra environment variables.</summary>
     public static ExternalProcess StartServer(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
-        Start(environment, ["serve", .. arguments, $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"]);
+        Start(environment, ["serve", .. arguments, .. StorageArguments(arguments), $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"]);
+
+    /// <summary>Memory mode unless the test chose where state goes: parallel servers must not share one ./data database.</summary>
+    private static string[] StorageArguments(string[] arguments)
+        => arguments.Any(a => a.Contains("DataDirectory", StringComparison.Ordinal) || a.Contains("--data-dir", StringComparison.Ordinal) || a.Contains("Storage:", StringComparison.Ordinal))
+            ? []
+            : ["--Manta:Storage:Mode=Memory"];
 
     public static async Task WaitUntilListeningAsync(ExternalProcess manta, int port)
     {

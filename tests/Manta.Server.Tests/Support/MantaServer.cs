@@ -50,6 +50,8 @@ public sealed class MantaServer : IAsyncDisposable
                 "--Manta:Http:Address=127.0.0.1",
                 "--Logging:LogLevel:Default=Warning",
                 "--Logging:LogLevel:Manta=Warning",
+                // Parallel in-process hosts would share ./data; durability has its own process tests.
+                "--Manta:Storage:Mode=Memory",
                 .. extraArgs,
             ];
             var app = MantaHost.Build(args, configureServices);

@@ -33,6 +33,7 @@ public sealed class TlsHost : IAsyncDisposable
                 $"--Manta:Certificate:CertificatePath={certificates.ServerCertificatePath}",
                 $"--Manta:Certificate:KeyPath={certificates.ServerKeyPath}",
                 "--Manta:Http:Enabled=false",
+                "--Manta:Storage:Mode=Memory",
                 "--Logging:LogLevel:Default=Warning",
                 .. extraArgs,
             ],

@@ -105,6 +105,7 @@ public sealed class WebSocketListenerTests : IDisposable
             $"--Manta:Certificate:CertificatePath={_certificates.ServerCertificatePath}",
             $"--Manta:Certificate:KeyPath={_certificates.ServerKeyPath}",
             "--Manta:Http:Enabled=false",
+            "--Manta:Storage:Mode=Memory",
             "--Logging:LogLevel:Default=Warning",
         ]);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));

@@ -123,6 +123,8 @@ async function startOnce(dll, port, extraArgs) {
     `--Manta:Listeners:0:Port=${port}`,
     // The HTTP side (health, metrics) is not under test here, and several servers run at once.
     '--Manta:Http:Enabled=false',
+    // Several servers run at once from one directory: state in memory, not in a shared ./data.
+    '--Manta:Storage:Mode=Memory',
     ...extraArgs,
   ];
   const child = spawn('dotnet', args, {

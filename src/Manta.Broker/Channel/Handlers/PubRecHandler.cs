@@ -10,13 +10,23 @@ internal static class PubRecHandler
     public static void Handle(MqttChannel channel, PubRecPacket packet)
     {
         var failed = packet.ReasonCode >= ReasonCode.UnspecifiedError;
+        Persistence.StoreJournal.BeginTracking();
         var known = channel.Session!.OnPubRec(packet.PacketId, failed);
+        var released = Persistence.StoreJournal.TakeWritten();
         if (failed)
         {
             return;
         }
 
         var code = known || channel.Version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
-        channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRel, packet.PacketId, code));
+        var pubRel = OutboundItem.ForAck(OutboundKind.PubRel, packet.PacketId, code);
+        if (released > 0 && channel.Outbox.Store is { AcknowledgesAfterCommit: true })
+        {
+            // After PUBREL the client forgets the id: that the message was received must be durable
+            // first, or a crash would resend the PUBLISH and the client would take it as new.
+            pubRel.NotBefore = released;
+        }
+
+        channel.Outbox.TryEnqueue(pubRel);
     }
 }

@@ -9,8 +9,11 @@ internal static class PubRelHandler
 {
     public static void Handle(MqttChannel channel, PubRelPacket packet)
     {
+        Persistence.StoreJournal.BeginTracking();
         var known = channel.Session!.CompleteInboundQos2(packet.PacketId);
         var code = known || channel.Version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
-        channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubComp, packet.PacketId, code));
+
+        // Once PUBCOMP is out the client may reuse the id: its release must be durable first.
+        channel.Acknowledge(OutboundItem.ForAck(OutboundKind.PubComp, packet.PacketId, code), Persistence.StoreJournal.TakeWritten());
     }
 }

@@ -2,6 +2,7 @@ using Manta.Broker.Connections;
 using Manta.Broker.Diagnostics;
 using Manta.Broker.Extensibility;
 using Manta.Broker.Messages;
+using Manta.Broker.Persistence;
 using Manta.Broker.Policy;
 using Manta.Broker.Sessions;
 using Manta.Protocol;
@@ -20,6 +21,7 @@ internal static class PublishHandler
     {
         var broker = channel.Broker;
         var message = broker.Messages.FromPublishBody(frame.Body, frame.Flags, channel.Version, out var view);
+        long stored;
         try
         {
             if (view.TopicAlias != 0)
@@ -27,7 +29,11 @@ internal static class PublishHandler
                 message = ResolveTopicAlias(channel, message, in view);
             }
 
-            if (!Admit(channel, message, in view, frame.TotalSize, out var throttle))
+            // What admission stores (an inbound QoS 2 id) must be durable before PUBREC too.
+            StoreJournal.BeginTracking();
+            var admitted = Admit(channel, message, in view, frame.TotalSize, out var throttle);
+            stored = StoreJournal.TakeWritten();
+            if (!admitted)
             {
                 message.Release();
                 return ValueTask.CompletedTask;
@@ -35,7 +41,14 @@ internal static class PublishHandler
 
             if (throttle > TimeSpan.Zero)
             {
-                return RouteLaterAsync(channel, message, view.QoS, view.PacketId, throttle);
+                return RouteLaterAsync(channel, message, view.QoS, view.PacketId, throttle, stored);
+            }
+
+            if (stored > 0 && broker.Journal is { Store.AcknowledgesAfterCommit: true })
+            {
+                // QoS 2 from a stored session: its packet id is durable before anyone gets the
+                // message, so a resend after a crash is recognised rather than delivered again.
+                return RouteWhenDurableAsync(channel, message, view.QoS, view.PacketId, stored);
             }
         }
         catch
@@ -44,20 +57,20 @@ internal static class PublishHandler
             throw;
         }
 
-        return Dispatch(channel, message, view.QoS, view.PacketId);
+        return Dispatch(channel, message, view.QoS, view.PacketId, stored);
     }
 
     /// <summary>Routes an admitted message and gives back its reference: synchronously unless an authorizer or sink must be awaited.</summary>
-    private static ValueTask Dispatch(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    private static ValueTask Dispatch(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, long stored)
     {
         if (channel.Broker.Authorizer is not null || channel.Broker.Sinks.Length > 0)
         {
-            return RouteWithExtensionsAsync(channel, message, qos, packetId);
+            return RouteWithExtensionsAsync(channel, message, qos, packetId, stored);
         }
 
         try
         {
-            Route(channel, message, qos, packetId);
+            Route(channel, message, qos, packetId, stored);
         }
         finally
         {
@@ -146,7 +159,7 @@ internal static class PublishHandler
             {
                 case InboundQos2Outcome.Duplicate:
                     // A resend of a QoS 2 message already received: acknowledge again, do not deliver twice (MQTT-4.3.3-10).
-                    channel.Outbox.TryEnqueue(OutboundItem.ForAck(OutboundKind.PubRec, view.PacketId));
+                    channel.Acknowledge(OutboundItem.ForAck(OutboundKind.PubRec, view.PacketId), 0);
                     return false;
                 case InboundQos2Outcome.LimitExceeded:
                     throw new MqttProtocolException(ReasonCode.ReceiveMaximumExceeded, $"more than {limit} QoS 2 publications awaiting PUBREL (Receive Maximum)");
@@ -213,7 +226,7 @@ internal static class PublishHandler
         return false;
     }
 
-    private static async ValueTask RouteLaterAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, TimeSpan delay)
+    private static async ValueTask RouteLaterAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, TimeSpan delay, long stored)
     {
         try
         {
@@ -226,7 +239,22 @@ internal static class PublishHandler
             throw;
         }
 
-        await Dispatch(channel, message, qos, packetId).ConfigureAwait(false);
+        await Dispatch(channel, message, qos, packetId, stored).ConfigureAwait(false);
+    }
+
+    private static async ValueTask RouteWhenDurableAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, long stored)
+    {
+        try
+        {
+            await channel.Broker.Journal!.Store.WhenDurableAsync(stored).ConfigureAwait(false);
+        }
+        catch
+        {
+            message.Release();
+            throw;
+        }
+
+        await Dispatch(channel, message, qos, packetId, stored).ConfigureAwait(false);
     }
 
     private static int TopicLevels(ReadOnlySpan<byte> topic) => topic.Count((byte)'/') + 1;
@@ -247,15 +275,17 @@ internal static class PublishHandler
         return false;
     }
 
-    private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    private static void Route(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, long stored)
     {
         FlowGate.BeginRoute();
+        StoreJournal.BeginTracking();
         var matched = channel.Broker.Router.Publish(message);
+        var routed = StoreJournal.TakeWritten();
         channel.Backpressure = FlowGate.EndRoute(channel.Outbox.Flow);
-        Acknowledge(channel, qos, packetId, matched == 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+        Acknowledge(channel, qos, packetId, matched == 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success, Math.Max(stored, routed));
     }
 
-    private static async ValueTask RouteWithExtensionsAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId)
+    private static async ValueTask RouteWithExtensionsAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, long stored)
     {
         var broker = channel.Broker;
         try
@@ -278,7 +308,7 @@ internal static class PublishHandler
                 await sink.OnPublishedAsync(channel.Principal, message, CancellationToken.None).ConfigureAwait(false);
             }
 
-            Route(channel, message, qos, packetId);
+            Route(channel, message, qos, packetId, stored);
         }
         finally
         {
@@ -286,7 +316,7 @@ internal static class PublishHandler
         }
     }
 
-    private static void Acknowledge(MqttChannel channel, QualityOfService qos, ushort packetId, ReasonCode code)
+    private static void Acknowledge(MqttChannel channel, QualityOfService qos, ushort packetId, ReasonCode code, long stored = 0)
     {
         if (qos == QualityOfService.AtMostOnce)
         {
@@ -298,6 +328,6 @@ internal static class PublishHandler
             code = ReasonCode.Success;
         }
 
-        channel.Outbox.TryEnqueue(OutboundItem.ForAck(qos == QualityOfService.AtLeastOnce ? OutboundKind.PubAck : OutboundKind.PubRec, packetId, code));
+        channel.Acknowledge(OutboundItem.ForAck(qos == QualityOfService.AtLeastOnce ? OutboundKind.PubAck : OutboundKind.PubRec, packetId, code), stored);
     }
 }
