@@ -25,6 +25,7 @@
 #   CONNECT_PARALLEL=64         handshakes in flight at once in connect-storm
 #   SKIP="nats:qos2-fanin ..."  broker:scenario pairs not to run (shown as n/a, "skipped")
 #   PAUSE=1              seconds of rest between runs
+#   MANTA_STORAGE=Memory Manta's Manta:Storage:Mode (Memory or Sqlite)
 #   RESULTS=bench/results/compare-<timestamp>.jsonl
 #
 # Restarts: a broker is restarted (new process, empty data dir, new port) before idle-19k and
@@ -54,6 +55,9 @@ CONNECT_CONNECTIONS=${CONNECT_CONNECTIONS:-}
 CONNECT_PARALLEL=${CONNECT_PARALLEL:-64}
 SKIP=${SKIP:-}
 PAUSE=${PAUSE:-1}
+# Manta's state: Memory like the peers here (Mosquitto without persistence, MQTTnet, NATS core
+# MQTT sessions); bench/durable.sh measures Sqlite.
+MANTA_STORAGE=${MANTA_STORAGE:-Memory}
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios: name -> "<main metric>|<manta-bench arguments>". The metric is the JSON field that
@@ -193,6 +197,7 @@ start_broker() { # broker: start it on a fresh port and data dir; sets BROKER_PI
                 --Manta:Listeners:0:Name=mqtt --Manta:Listeners:0:Transport=tcp \
                 --Manta:Listeners:0:Address=127.0.0.1 --Manta:Listeners:0:Port="$port" \
                 --Manta:Http:Enabled=false --Manta:DataDirectory="$dir/data" \
+                --Manta:Storage:Mode="$MANTA_STORAGE" \
                 >"$dir/broker.log" 2>&1 &
             ;;
         mosquitto)

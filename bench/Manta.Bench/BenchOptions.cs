@@ -35,6 +35,9 @@ internal sealed class BenchOptions
                                    than ~28k connections (default: one per 20,000 connections)
           --keepalive <seconds>    keep-alive sent in CONNECT; the tool sends PINGREQ after half of
                                    it without traffic (default 30; 0 = off)
+          --clean <true|false>     false: subscribers keep persistent sessions (clean session 0;
+                                   5.0: clean start 0, Session Expiry Interval 3600) under client ids
+                                   that are the same in every run (default true)
           --duration <seconds>     measured time (default 10)
           --broker-pid <pid>       read the broker's CPU time and RSS from /proc/<pid>
           -h, --help               this text
@@ -44,6 +47,9 @@ internal sealed class BenchOptions
 
     /// <summary>Connections per source address when --source-addresses is not given: well under the ~28,000 ephemeral ports of one address.</summary>
     public const int ConnectionsPerSourceAddress = 20_000;
+
+    /// <summary>Session Expiry Interval of persistent subscriber sessions in 5.0 (<c>--clean false</c>): one hour, longer than any run.</summary>
+    public const uint PersistentSessionExpirySeconds = 3600;
 
     /// <summary>Broker address; default 127.0.0.1.</summary>
     public IPAddress Host { get; private set; } = IPAddress.Loopback;
@@ -89,6 +95,14 @@ internal sealed class BenchOptions
 
     /// <summary>Keep-alive seconds sent in CONNECT; default 30, 0 turns it off.</summary>
     public ushort KeepAliveSeconds { get; private set; } = 30;
+
+    /// <summary>
+    /// True (the default): every connection starts a clean session. False: subscribers (fanin,
+    /// fanout, pairs) connect with clean session 0 (3.1.1) or clean start 0 and a Session Expiry
+    /// Interval of <see cref="PersistentSessionExpirySeconds"/> (5.0), so the broker keeps (and, if
+    /// durable, stores) their sessions and what is queued and in flight for them.
+    /// </summary>
+    public bool CleanSession { get; private set; } = true;
 
     /// <summary>Measured seconds; default 10.</summary>
     public int DurationSeconds { get; private set; } = 10;
@@ -171,6 +185,14 @@ internal sealed class BenchOptions
                 case "--parallel": o.Parallel = ParseInt(name, value, 1, 100_000, ref error); break;
                 case "--source-addresses": o.SourceAddresses = ParseInt(name, value, 1, 254, ref error); break;
                 case "--keepalive": o.KeepAliveSeconds = (ushort)ParseInt(name, value, 0, 65_535, ref error); break;
+                case "--clean":
+                    o.CleanSession = value.ToUpperInvariant() switch
+                    {
+                        "TRUE" => true,
+                        "FALSE" => false,
+                        _ => Fail<bool>(ref error, $"--clean: '{value}' is not true or false"),
+                    };
+                    break;
                 case "--duration": o.DurationSeconds = ParseInt(name, value, 1, 86_400, ref error); break;
                 case "--broker-pid":
                     o.BrokerPid = ParseInt(name, value, 1, int.MaxValue, ref error);

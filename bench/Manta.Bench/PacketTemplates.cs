@@ -29,27 +29,40 @@ internal static class PacketTemplates
     public const int AckSize = 4;
 
     /// <summary>
-    /// CONNECT with a clean session, nothing but a client id.
+    /// CONNECT with nothing but a client id: a clean session, or with
+    /// <paramref name="sessionExpirySeconds"/> given a persistent one.
     /// <code>
     /// 0x10 | remaining length (1-4)
     /// 00 04 'M' 'Q' 'T' 'T'           protocol name
     /// 04 (3.1.1) or 05 (5.0)          protocol level
-    /// 0x02                            flags: clean session / clean start only
+    /// 0x02 or 0x00                    flags: clean session / clean start, or none (persistent)
     /// keep alive (2, seconds)
-    /// 00                              (5.0 only) property length 0
+    /// 00                              (5.0 only) property length 0, or for a persistent session
+    /// 05 11 nn nn nn nn               property length 5: Session Expiry Interval (4, seconds)
     /// client id (2-byte length + UTF-8)
     /// </code>
+    /// The client id is last, so it ends the packet.
     /// </summary>
-    public static byte[] Connect(string clientId, MqttVersion version, ushort keepAliveSeconds)
+    public static byte[] Connect(string clientId, MqttVersion version, ushort keepAliveSeconds, uint? sessionExpirySeconds = null)
     {
         var body = new ArrayBufferWriter<byte>();
         WriteString(body, "MQTT");
         WriteByte(body, (byte)version);
-        WriteByte(body, 0x02);
+        WriteByte(body, sessionExpirySeconds is null ? (byte)0x02 : (byte)0x00);
         WriteUInt16(body, keepAliveSeconds);
         if (version == MqttVersion.V500)
         {
-            WriteByte(body, 0x00);
+            if (sessionExpirySeconds is uint expiry)
+            {
+                WriteByte(body, 0x05);
+                WriteByte(body, 0x11);
+                BinaryPrimitives.WriteUInt32BigEndian(body.GetSpan(4), expiry);
+                body.Advance(4);
+            }
+            else
+            {
+                WriteByte(body, 0x00);
+            }
         }
 
         WriteString(body, clientId);

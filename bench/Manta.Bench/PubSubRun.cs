@@ -39,7 +39,8 @@ internal static class PubSubRun
         for (var i = 0; i < subscribers.Length; i++)
         {
             recorders[i] = new LatencyRecorder();
-            subscribers[i] = new Subscriber(context.Ids.For('s', i), version, context.Broker, context.SourceFor(i), recorders[i], o.Publishers);
+            var name = o.CleanSession ? context.Ids.For('s', i) : ClientIds.Stable('s', i);
+            subscribers[i] = new Subscriber(name, version, context.Broker, context.SourceFor(i), recorders[i], o.Publishers);
         }
 
         var publishers = new Publisher[o.Publishers];
@@ -55,12 +56,20 @@ internal static class PubSubRun
         var keepAliveTask = keepAlive.RunAsync(run.Token);
         var loops = new Task[all.Length];
 
+        // Persistent subscriber sessions start empty: whatever an earlier run left under the same ids goes first.
+        uint? sessionExpiry = o.CleanSession ? null : BenchOptions.PersistentSessionExpirySeconds;
+        var subscriberIds = Array.ConvertAll(subscribers, s => s.Name);
+        if (!o.CleanSession)
+        {
+            await context.DiscardSessionsAsync(subscriberIds, "discarding the earlier session of subscriber");
+        }
+
         // Setup: subscribers first, so no publish is missed.
         var downgraded = 0;
         await context.HandshakeAllAsync(subscribers.Length, "subscriber", async (i, ct) =>
         {
             var s = subscribers[i];
-            await s.ConnectAsync(PacketTemplates.Connect(s.Name, version, o.KeepAliveSeconds), o.KeepAliveSeconds, ct);
+            await s.ConnectAsync(PacketTemplates.Connect(s.Name, version, o.KeepAliveSeconds, sessionExpiry), o.KeepAliveSeconds, ct);
             if (await s.SubscribeAsync(PacketTemplates.Subscribe(Filter(i), o.QoS, version), ct) < o.QoS)
             {
                 Interlocked.Increment(ref downgraded);
@@ -105,7 +114,7 @@ internal static class PubSubRun
 
         var pace = o.Rate > 0 ? string.Create(CultureInfo.InvariantCulture, $"paced at {o.Rate:N0} msg/s in total") : "closed loop";
         Console.Error.WriteLine(
-            $"{scenario.Name()} MQTT {o.ProtocolName} qos {o.QoS}: {publishers.Length} publishers -> {subscribers.Length} subscribers, {o.PayloadSize} B payload, {pace}" +
+            $"{scenario.Name()} MQTT {o.ProtocolName} qos {o.QoS}: {publishers.Length} publishers -> {subscribers.Length} {(o.CleanSession ? "subscribers" : "subscribers with persistent sessions")}, {o.PayloadSize} B payload, {pace}" +
             $"{(window is int w ? $", inflight {w}" : string.Empty)}, {o.DurationSeconds} s, {context.SourceDescription}");
 
         using var meter = new ResourceMeter(o.BrokerPid);
@@ -180,6 +189,19 @@ internal static class PubSubRun
         catch (Exception)
         {
             // The connections were closed under their loops on purpose.
+        }
+
+        // Persistent sessions end with the run, so the broker does not keep queueing for them in whatever runs next.
+        if (!o.CleanSession && !context.CancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await context.DiscardSessionsAsync(subscriberIds, "discarding the session of subscriber");
+            }
+            catch (BenchSetupException ex)
+            {
+                await Console.Error.WriteLineAsync($"warning: persistent subscriber sessions may be left on the broker: {ex.Message}");
+            }
         }
 
         // Totals, after every receive loop ended.

@@ -67,6 +67,29 @@ internal sealed class RunContext(BenchOptions options, IPAddress[]? sourceAddres
         }
     }
 
+    /// <summary>
+    /// Ends whatever session the broker holds for each of <paramref name="clientIds"/>: CONNECT
+    /// with a clean session (which discards a stored one; in 5.0 clean start and no Session Expiry
+    /// Interval), DISCONNECT, and wait for the broker to close (at most <see cref="CloseTimeout"/>),
+    /// which ends the new session too. Bounded and parallel like <see cref="HandshakeAllAsync"/>.
+    /// </summary>
+    public Task DiscardSessionsAsync(IReadOnlyList<string> clientIds, string what) =>
+        HandshakeAllAsync(clientIds.Count, what, async (i, ct) =>
+        {
+            using var connection = new IdleConnection(clientIds[i], Options.Protocol, Broker, SourceFor(i));
+            await connection.ConnectAsync(PacketTemplates.Connect(connection.Name, Options.Protocol, keepAliveSeconds: 0), 0, ct);
+            var loop = connection.RunReceiveLoopAsync(ct);
+            await connection.SendDisconnectAsync(ct);
+            try
+            {
+                await loop.WaitAsync(CloseTimeout, ct);
+            }
+            catch (TimeoutException)
+            {
+                // A broker that does not close after DISCONNECT: closed on dispose.
+            }
+        });
+
     /// <summary>Sends DISCONNECT on every open connection, waits up to <see cref="CloseTimeout"/> for the broker to close them, then closes them all.</summary>
     public static async Task DisconnectAllAsync(IReadOnlyList<Connection> connections, IEnumerable<Task> receiveLoops)
     {
