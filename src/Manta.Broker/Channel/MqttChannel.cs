@@ -70,6 +70,9 @@ public sealed class MqttChannel
     /// <summary>The store position the deferred acknowledgements wait for.</summary>
     internal long DeferredUntil { get; private set; }
 
+    // The last release of deferred acknowledgements; later acknowledgements queue behind it.
+    private Task? _ackRelease;
+
     /// <summary>
     /// Sends an acknowledgement, or holds it until store position <paramref name="position"/> is
     /// committed when the store acknowledges after commit (0: nothing of it was stored).
@@ -77,7 +80,7 @@ public sealed class MqttChannel
     internal void Acknowledge(in OutboundItem ack, long position)
     {
         var wait = position > 0 && Broker.Journal is { Store.AcknowledgesAfterCommit: true };
-        if (!wait && DeferredAcks is not { Count: > 0 })
+        if (!wait && DeferredAcks is not { Count: > 0 } && _ackRelease is null or { IsCompleted: true })
         {
             Outbox.TryEnqueue(ack);
             return;
@@ -87,22 +90,39 @@ public sealed class MqttChannel
         DeferredUntil = Math.Max(DeferredUntil, position);
     }
 
-    /// <summary>Hands the deferred acknowledgements to the outbox once their store position is durable.</summary>
-    internal async ValueTask SendDeferredAcksAsync()
+    /// <summary>
+    /// Read loop, after each read: the acknowledgements deferred during it are released once
+    /// their position is durable, behind the previous read's. The read loop goes on reading while
+    /// one release is pending (its commit overlaps the next read's work) and waits only when a
+    /// second would queue behind it, which bounds what is unacknowledged.
+    /// </summary>
+    internal ValueTask ReleaseDeferredAcks()
     {
         var acks = DeferredAcks!;
-        if (DeferredUntil > 0)
+        var until = DeferredUntil;
+        DeferredAcks = null;
+        DeferredUntil = 0;
+        var previous = _ackRelease;
+        _ackRelease = ReleaseAsync(previous, acks, until);
+        return previous is null || previous.IsCompleted ? ValueTask.CompletedTask : new ValueTask(previous);
+    }
+
+    private async Task ReleaseAsync(Task? previous, List<OutboundItem> acks, long until)
+    {
+        if (previous is not null)
         {
-            await Broker.Journal!.Store.WhenDurableAsync(DeferredUntil).ConfigureAwait(false);
+            await previous.ConfigureAwait(false);
+        }
+
+        if (until > 0)
+        {
+            await Broker.Journal!.Store.WhenDurableAsync(until).ConfigureAwait(false);
         }
 
         foreach (var ack in acks)
         {
             Outbox.TryEnqueue(ack);
         }
-
-        acks.Clear();
-        DeferredUntil = 0;
     }
 
     /// <summary>The closed gate of a subscriber the last PUBLISH went to: the read loop waits for it before reading on.</summary>

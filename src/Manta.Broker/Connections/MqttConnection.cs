@@ -198,7 +198,7 @@ public sealed class MqttConnection : IConnectionControl
             if (Channel.DeferredAcks is { Count: > 0 })
             {
                 // Durability "sync": one commit covers every PUBLISH of this read.
-                await Channel.SendDeferredAcksAsync().ConfigureAwait(false);
+                await Channel.ReleaseDeferredAcks().ConfigureAwait(false);
             }
 
             if (gate is not null)
