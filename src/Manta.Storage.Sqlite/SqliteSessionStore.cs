@@ -63,6 +63,10 @@ public sealed class SqliteSessionStore : ISessionStore
     private List<TaskCompletionSource>? _retrySignals;
     private bool _closing;
     private bool _writerWaiting;
+
+    // Guarded by _gate: the positions at which open groups began (HoldCommit); the writer takes no
+    // operation past the oldest, so a group always commits whole.
+    private readonly List<long> _holds = [];
     private Exception? _failure;
 
     // Written by the writer, read anywhere.
@@ -220,6 +224,47 @@ public sealed class SqliteSessionStore : ISessionStore
         }
     }
 
+    /// <inheritdoc />
+    public long HoldCommit()
+    {
+        lock (_gate)
+        {
+            _holds.Add(_position);
+            return _position;
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReleaseCommit(long token)
+    {
+        lock (_gate)
+        {
+            _holds.Remove(token);
+            if (_writerWaiting)
+            {
+                _writerWaiting = false;
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>How many pending operations the writer may take: none past the start of the oldest open group. Caller holds _gate.</summary>
+    private int Takeable()
+    {
+        if (_holds.Count == 0)
+        {
+            return _pending.Count;
+        }
+
+        var oldest = long.MaxValue;
+        foreach (var start in _holds)
+        {
+            oldest = Math.Min(oldest, start);
+        }
+
+        return (int)Math.Clamp(oldest - _takenEnd, 0, _pending.Count);
+    }
+
     /// <summary>Commits everything written, checkpoints the write-ahead log into the file and closes it.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -347,7 +392,7 @@ public sealed class SqliteSessionStore : ISessionStore
                 }
                 else if (_sync)
                 {
-                    while (_pending.Count == 0 && !_closing)
+                    while (Takeable() == 0 && !_closing)
                     {
                         _writerWaiting = true;
                         Monitor.Wait(_gate);
@@ -359,6 +404,16 @@ public sealed class SqliteSessionStore : ISessionStore
                 {
                     Monitor.Wait(_gate, _flushMilliseconds);
                 }
+            }
+
+            var takeable = _closing ? _pending.Count : Takeable();
+            if (takeable < _pending.Count)
+            {
+                // An open group: only what was written before it; the rest waits for the next take.
+                _batch.AddRange(CollectionsMarshal.AsSpan(_pending)[..takeable]);
+                _pending.RemoveRange(0, takeable);
+                _takenEnd += takeable;
+                return _closing;
             }
 
             if (_pending.Count > 0)

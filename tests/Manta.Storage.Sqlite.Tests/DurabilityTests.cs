@@ -35,6 +35,30 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_held_group_commits_whole_after_its_release_and_what_came_before_it_commits_at_once()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File();
+        await using var store = Stores.Open(path);
+        store.Load();
+        store.Write(Ops.SessionSaved("before"));
+        var hold = store.HoldCommit();
+        store.Write(Ops.SessionSaved("grouped-1"));
+        await store.WhenDurableAsync(1).AsTask().WaitAsync(Stores.Patience);
+
+        // Written from another thread while the group is open: it joins the group.
+        await Task.Run(() => store.Write(Ops.SessionSaved("grouped-2")));
+        var grouped = store.WhenDurableAsync(store.Position).AsTask();
+        await Task.Delay(200);
+        Assert.False(grouped.IsCompleted);
+        Assert.Equal(1, Stores.Scalar(path, "SELECT count(*) FROM sessions"));
+
+        store.ReleaseCommit(hold);
+        await grouped.WaitAsync(Stores.Patience);
+        Assert.Equal(3, Stores.Scalar(path, "SELECT count(*) FROM sessions"));
+    }
+
+    [Fact]
     public async Task Many_waiters_share_the_commit_and_a_durable_position_completes_at_once()
     {
         using var directory = new TempDirectory();

@@ -30,4 +30,14 @@ public interface ISessionStore : IAsyncDisposable
 
     /// <summary>Completes once every operation up to <paramref name="position"/> is committed.</summary>
     ValueTask WhenDurableAsync(long position);
+
+    /// <summary>
+    /// Starts a group: every operation written from now until <see cref="ReleaseCommit"/> (by any
+    /// thread) is committed in one transaction with the others of the group, never split. Returns
+    /// the token to release it with. Operations written before it commit as usual.
+    /// </summary>
+    long HoldCommit();
+
+    /// <summary>Ends the group started by <see cref="HoldCommit"/>.</summary>
+    void ReleaseCommit(long token);
 }

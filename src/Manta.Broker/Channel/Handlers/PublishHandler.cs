@@ -19,6 +19,51 @@ internal static class PublishHandler
 {
     public static ValueTask HandleAsync(MqttChannel channel, MqttFrame frame)
     {
+        // QoS 2 from a stored session under Sync durability: its packet id and the deliveries it
+        // makes commit in one transaction. Apart, a crash between the two would leave the id
+        // known without the deliveries (a resend acknowledged, the message lost) or the reverse
+        // (delivered twice).
+        if ((frame.Flags & 0x06) >> 1 != (int)QualityOfService.ExactlyOnce
+            || channel.Session?.Journal is not { Store: { AcknowledgesAfterCommit: true } store })
+        {
+            return HandleCoreAsync(channel, frame);
+        }
+
+        var hold = store.HoldCommit();
+        ValueTask handling;
+        try
+        {
+            handling = HandleCoreAsync(channel, frame);
+        }
+        catch
+        {
+            store.ReleaseCommit(hold);
+            throw;
+        }
+
+        if (handling.IsCompleted)
+        {
+            store.ReleaseCommit(hold);
+            return handling;
+        }
+
+        return ReleaseAfterAsync(handling, store, hold);
+    }
+
+    private static async ValueTask ReleaseAfterAsync(ValueTask handling, ISessionStore store, long hold)
+    {
+        try
+        {
+            await handling.ConfigureAwait(false);
+        }
+        finally
+        {
+            store.ReleaseCommit(hold);
+        }
+    }
+
+    private static ValueTask HandleCoreAsync(MqttChannel channel, MqttFrame frame)
+    {
         var broker = channel.Broker;
         var message = broker.Messages.FromPublishBody(frame.Body, frame.Flags, channel.Version, out var view);
         long stored;
@@ -44,12 +89,6 @@ internal static class PublishHandler
                 return RouteLaterAsync(channel, message, view.QoS, view.PacketId, throttle, stored);
             }
 
-            if (stored > 0 && broker.Journal is { Store.AcknowledgesAfterCommit: true })
-            {
-                // QoS 2 from a stored session: its packet id is durable before anyone gets the
-                // message, so a resend after a crash is recognised rather than delivered again.
-                return RouteWhenDurableAsync(channel, message, view.QoS, view.PacketId, stored);
-            }
         }
         catch
         {
@@ -232,21 +271,6 @@ internal static class PublishHandler
         {
             // The read loop awaits this, so the client's socket is not read meanwhile: TCP slows it down.
             await Task.Delay(delay, channel.Broker.Clock.TimeProvider).ConfigureAwait(false);
-        }
-        catch
-        {
-            message.Release();
-            throw;
-        }
-
-        await Dispatch(channel, message, qos, packetId, stored).ConfigureAwait(false);
-    }
-
-    private static async ValueTask RouteWhenDurableAsync(MqttChannel channel, MqttMessage message, QualityOfService qos, ushort packetId, long stored)
-    {
-        try
-        {
-            await channel.Broker.Journal!.Store.WhenDurableAsync(stored).ConfigureAwait(false);
         }
         catch
         {
