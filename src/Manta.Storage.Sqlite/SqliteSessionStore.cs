@@ -60,6 +60,10 @@ public sealed class SqliteSessionStore : ISessionStore
     private long _takenEnd;
     private TaskCompletionSource? _takenSignal;
     private TaskCompletionSource? _nextSignal;
+
+    // The highest position waited for on _nextSignal: after a partial take (an open group) the
+    // waiters can move to the batch being committed only if none of them waits for more.
+    private long _nextMax;
     private List<TaskCompletionSource>? _retrySignals;
     private bool _closing;
     private bool _writerWaiting;
@@ -217,6 +221,11 @@ public sealed class SqliteSessionStore : ISessionStore
             }
 
             // Positions up to _takenEnd are in the batch being committed; later ones go in the next.
+            if (position > _takenEnd)
+            {
+                _nextMax = Math.Max(_nextMax, position);
+            }
+
             var signal = position <= _takenEnd
                 ? _takenSignal ??= NewSignal()
                 : _nextSignal ??= NewSignal();
@@ -413,6 +422,11 @@ public sealed class SqliteSessionStore : ISessionStore
                 _batch.AddRange(CollectionsMarshal.AsSpan(_pending)[..takeable]);
                 _pending.RemoveRange(0, takeable);
                 _takenEnd += takeable;
+                if (_nextSignal is not null && _nextMax <= _takenEnd && _takenSignal is null && _retrySignals is null)
+                {
+                    (_takenSignal, _nextSignal, _nextMax) = (_nextSignal, null, 0);
+                }
+
                 return _closing;
             }
 
@@ -443,6 +457,7 @@ public sealed class SqliteSessionStore : ISessionStore
                 }
 
                 _nextSignal = null;
+                _nextMax = 0;
             }
 
             return _closing;
