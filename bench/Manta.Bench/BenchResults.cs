@@ -78,4 +78,58 @@ internal sealed record BenchResults(
     long? ConnectErrors,
     int? Inflight,
     long? BrokerRssBeforeKib,
-    double? BrokerRssPerConnectionBytes);
+    double? BrokerRssPerConnectionBytes)
+{
+    /// <summary>Results of a scenario that only opens connections (idle, connect): the message fields are 0.</summary>
+    public static BenchResults ForConnections(
+        BenchScenario scenario,
+        BenchOptions o,
+        ResourceReading reading,
+        int connections,
+        int? connectedAtEnd,
+        double connectSeconds,
+        LatencyRecorder connectLatency,
+        long? connectErrors,
+        long? brokerRssBeforeKib,
+        double? brokerRssPerConnectionBytes)
+    {
+        var seconds = reading.Seconds;
+        return new BenchResults(
+            scenario.Name(),
+            o.QoS,
+            Publishers: 0,
+            Subscribers: 0,
+            o.PayloadSize,
+            Math.Round(seconds, 3),
+            Sent: 0,
+            Acked: 0,
+            Expected: 0,
+            Received: 0,
+            Lost: 0,
+            PublishRate: 0,
+            DeliveryRate: 0,
+            LatencyP50Us: 0,
+            LatencyP99Us: 0,
+            LatencyP999Us: 0,
+            LatencyMaxUs: 0,
+            Math.Round(reading.ToolCpuSeconds, 3),
+            Math.Round(reading.ToolCpuSeconds / seconds * 100, 1),
+            reading.BrokerCpuSeconds is double b ? Math.Round(b, 3) : null,
+            reading.BrokerCpuSeconds is double c ? Math.Round(c / seconds * 100, 1) : null,
+            reading.BrokerRssKib,
+            reading.BrokerPeakRssKib,
+            o.ProtocolName,
+            Rate: null,
+            Duplicated: null,
+            OutOfOrder: null,
+            connections,
+            connectedAtEnd,
+            Math.Round(connections / connectSeconds, 1),
+            Math.Round(connectLatency.QuantileMicroseconds(0.50), 1),
+            Math.Round(connectLatency.QuantileMicroseconds(0.99), 1),
+            connectErrors,
+            Inflight: null,
+            brokerRssBeforeKib,
+            brokerRssPerConnectionBytes);
+    }
+}

@@ -103,43 +103,7 @@ internal sealed class ConnectStorm(RunContext context)
         }
 
         var seconds = reading.Seconds;
-        return new BenchResults(
-            BenchScenario.Connect.Name(),
-            _o.QoS,
-            Publishers: 0,
-            Subscribers: 0,
-            _o.PayloadSize,
-            Math.Round(seconds, 3),
-            Sent: 0,
-            Acked: 0,
-            Expected: 0,
-            Received: 0,
-            Lost: 0,
-            PublishRate: 0,
-            DeliveryRate: 0,
-            LatencyP50Us: 0,
-            LatencyP99Us: 0,
-            LatencyP999Us: 0,
-            LatencyMaxUs: 0,
-            Math.Round(reading.ToolCpuSeconds, 3),
-            Math.Round(reading.ToolCpuSeconds / seconds * 100, 1),
-            reading.BrokerCpuSeconds is double b ? Math.Round(b, 3) : null,
-            reading.BrokerCpuSeconds is double c ? Math.Round(c / seconds * 100, 1) : null,
-            reading.BrokerRssKib,
-            reading.BrokerPeakRssKib,
-            _o.ProtocolName,
-            Rate: null,
-            Duplicated: null,
-            OutOfOrder: null,
-            (int)Math.Min(int.MaxValue, done),
-            ConnectedAtEnd: null,
-            Math.Round(done / seconds, 1),
-            Math.Round(latency.QuantileMicroseconds(0.50), 1),
-            Math.Round(latency.QuantileMicroseconds(0.99), 1),
-            Volatile.Read(ref _errors),
-            Inflight: null,
-            context.BrokerRssBeforeKib,
-            BrokerRssPerConnectionBytes: null);
+        return BenchResults.ForConnections(BenchScenario.Connect, _o, reading, (int)Math.Min(int.MaxValue, done), connectedAtEnd: null, seconds, latency, Volatile.Read(ref _errors), context.BrokerRssBeforeKib, brokerRssPerConnectionBytes: null);
     }
 
     private async Task WorkAsync(LatencyRecorder recorder, long limit, CancellationToken stop)

@@ -130,43 +130,6 @@ internal static class IdleRun
             connection.Dispose();
         }
 
-        var seconds = reading.Seconds;
-        return new BenchResults(
-            BenchScenario.Idle.Name(),
-            o.QoS,
-            Publishers: 0,
-            Subscribers: 0,
-            o.PayloadSize,
-            Math.Round(seconds, 3),
-            Sent: 0,
-            Acked: 0,
-            Expected: 0,
-            Received: 0,
-            Lost: 0,
-            PublishRate: 0,
-            DeliveryRate: 0,
-            LatencyP50Us: 0,
-            LatencyP99Us: 0,
-            LatencyP999Us: 0,
-            LatencyMaxUs: 0,
-            Math.Round(reading.ToolCpuSeconds, 3),
-            Math.Round(reading.ToolCpuSeconds / seconds * 100, 1),
-            reading.BrokerCpuSeconds is double b ? Math.Round(b, 3) : null,
-            reading.BrokerCpuSeconds is double c ? Math.Round(c / seconds * 100, 1) : null,
-            reading.BrokerRssKib,
-            reading.BrokerPeakRssKib,
-            o.ProtocolName,
-            Rate: null,
-            Duplicated: null,
-            OutOfOrder: null,
-            k,
-            connectedAtEnd,
-            Math.Round(k / setupSeconds, 1),
-            Math.Round(connectLatency.QuantileMicroseconds(0.50), 1),
-            Math.Round(connectLatency.QuantileMicroseconds(0.99), 1),
-            ConnectErrors: null,
-            Inflight: null,
-            context.BrokerRssBeforeKib,
-            perConnection);
+        return BenchResults.ForConnections(BenchScenario.Idle, o, reading, k, connectedAtEnd, setupSeconds, connectLatency, connectErrors: null, context.BrokerRssBeforeKib, perConnection);
     }
 }
