@@ -62,67 +62,18 @@ public sealed class MqttChannel
     internal ClientPrincipal? Principal { get; set; }
 
     /// <summary>
-    /// Acknowledgements held until the store has committed what they acknowledge (durability
-    /// "sync"), in order; later acknowledgements queue behind them so none overtakes another.
+    /// Queues an acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP) that may only go out once store
+    /// position <paramref name="position"/> is committed (durability "sync"; 0: nothing of it was
+    /// stored). It waits in the outbox, which is in order, so none overtakes another.
     /// </summary>
-    internal List<OutboundItem>? DeferredAcks { get; private set; }
-
-    /// <summary>The store position the deferred acknowledgements wait for.</summary>
-    internal long DeferredUntil { get; private set; }
-
-    // The last release of deferred acknowledgements; later acknowledgements queue behind it.
-    private Task? _ackRelease;
-
-    /// <summary>
-    /// Sends an acknowledgement, or holds it until store position <paramref name="position"/> is
-    /// committed when the store acknowledges after commit (0: nothing of it was stored).
-    /// </summary>
-    internal void Acknowledge(in OutboundItem ack, long position)
+    internal void Acknowledge(OutboundItem ack, long position)
     {
-        var wait = position > 0 && Broker.Journal is { Store.AcknowledgesAfterCommit: true };
-        if (!wait && DeferredAcks is not { Count: > 0 } && _ackRelease is null or { IsCompleted: true })
+        if (position > 0 && Outbox.Store is { AcknowledgesAfterCommit: true })
         {
-            Outbox.TryEnqueue(ack);
-            return;
+            ack.NotBefore = position;
         }
 
-        (DeferredAcks ??= []).Add(ack);
-        DeferredUntil = Math.Max(DeferredUntil, position);
-    }
-
-    /// <summary>
-    /// Read loop, after each read: the acknowledgements deferred during it are released once
-    /// their position is durable, behind the previous read's. The read loop goes on reading while
-    /// one release is pending (its commit overlaps the next read's work) and waits only when a
-    /// second would queue behind it, which bounds what is unacknowledged.
-    /// </summary>
-    internal ValueTask ReleaseDeferredAcks()
-    {
-        var acks = DeferredAcks!;
-        var until = DeferredUntil;
-        DeferredAcks = null;
-        DeferredUntil = 0;
-        var previous = _ackRelease;
-        _ackRelease = ReleaseAsync(previous, acks, until);
-        return previous is null || previous.IsCompleted ? ValueTask.CompletedTask : new ValueTask(previous);
-    }
-
-    private async Task ReleaseAsync(Task? previous, List<OutboundItem> acks, long until)
-    {
-        if (previous is not null)
-        {
-            await previous.ConfigureAwait(false);
-        }
-
-        if (until > 0)
-        {
-            await Broker.Journal!.Store.WhenDurableAsync(until).ConfigureAwait(false);
-        }
-
-        foreach (var ack in acks)
-        {
-            Outbox.TryEnqueue(ack);
-        }
+        Outbox.TryEnqueue(ack);
     }
 
     /// <summary>The closed gate of a subscriber the last PUBLISH went to: the read loop waits for it before reading on.</summary>

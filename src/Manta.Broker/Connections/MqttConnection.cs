@@ -182,23 +182,13 @@ public sealed class MqttConnection : IConnectionControl
 
             _broker.Metrics.BytesRead(result.Buffer.Slice(0, consumed).Length);
             var gate = Channel.Backpressure;
+            var unread = gate is not null && !buffer.IsEmpty;
 
             // When stopped early, what is left was not examined: the next read must return it at once.
             input.AdvanceTo(consumed, gate is null ? buffer.End : consumed);
-            if (result.IsCompleted && (gate is null || result.Buffer.Slice(consumed).IsEmpty))
+            if ((result.IsCompleted && !unread) || result.IsCanceled)
             {
                 return;
-            }
-
-            if (result.IsCanceled)
-            {
-                return;
-            }
-
-            if (Channel.DeferredAcks is { Count: > 0 })
-            {
-                // Durability "sync": one commit covers every PUBLISH of this read.
-                await Channel.ReleaseDeferredAcks().ConfigureAwait(false);
             }
 
             if (gate is not null)

@@ -19,14 +19,9 @@ internal static class PubRecHandler
         }
 
         var code = known || channel.Version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
-        var pubRel = OutboundItem.ForAck(OutboundKind.PubRel, packet.PacketId, code);
-        if (released > 0 && channel.Outbox.Store is { AcknowledgesAfterCommit: true })
-        {
-            // After PUBREL the client forgets the id: that the message was received must be durable
-            // first, or a crash would resend the PUBLISH and the client would take it as new.
-            pubRel.NotBefore = released;
-        }
 
-        channel.Outbox.TryEnqueue(pubRel);
+        // After PUBREL the client forgets the id: that the message was received must be durable
+        // first, or a crash would resend the PUBLISH and the client would take it as new.
+        channel.Acknowledge(OutboundItem.ForAck(OutboundKind.PubRel, packet.PacketId, code), released);
     }
 }
