@@ -132,6 +132,16 @@ public sealed class MqttBroker : IAsyncDisposable
     private Persistence.DurableRetainedStore Restore(Persistence.StoredState state, Persistence.StoreJournal journal)
     {
         var retained = new Persistence.DurableRetainedStore(Retained, journal);
+        journal.SawDeliveryId(state.LastDeliveryId);
+        foreach (var session in state.Sessions)
+        {
+            // Also those of sessions about to be dropped as expired: their rows go only when that commits.
+            foreach (var delivery in session.Deliveries)
+            {
+                journal.SawDeliveryId(delivery.Id);
+            }
+        }
+
         var nowMs = Clock.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var stored in state.Retained)
         {

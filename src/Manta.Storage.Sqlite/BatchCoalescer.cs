@@ -8,7 +8,7 @@ namespace Manta.Storage.Sqlite;
 /// of the same batch undoes or supersedes them. The batch commits as one transaction, so only its
 /// end state is ever visible on disk, and these rules leave that end state unchanged:
 /// <list type="bullet">
-/// <item>DeliveryAdded ... DeliveryRemoved of one (client, delivery id): neither is applied. A
+/// <item>DeliveryAdded ... DeliveryRemoved of one delivery id (unique across clients): neither is applied. A
 /// subscriber that acknowledges promptly thus costs the disk nothing.</item>
 /// <item>DeliverySent / DeliveryReleased after a DeliveryAdded of the same batch: folded into the
 /// insert (packet id set; released, the message dropped).</item>
@@ -32,7 +32,7 @@ internal sealed class BatchCoalescer
     // A key whose Added was seen twice: applied as written from then on.
     private const int Ambiguous = -1;
 
-    private readonly Dictionary<(string ClientId, long Id), int> _deliveries = [];
+    private readonly Dictionary<long, int> _deliveries = [];
     private readonly Dictionary<(string ClientId, ushort PacketId), int> _inbound = [];
     private readonly Dictionary<string, int> _sessionRemovedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _retained = new(StringComparer.Ordinal);
@@ -67,11 +67,11 @@ internal sealed class BatchCoalescer
                     break;
 
                 case StoreOperationKind.DeliveryAdded:
-                    Added(_deliveries, (operation.ClientId, operation.DeliveryId), operation.ClientId, i);
+                    Added(_deliveries, operation.DeliveryId, operation.ClientId, i);
                     break;
 
                 case StoreOperationKind.DeliverySent:
-                    if (Pending(_deliveries, (operation.ClientId, operation.DeliveryId), operation.ClientId, out var sent))
+                    if (Pending(_deliveries, operation.DeliveryId, operation.ClientId, out var sent))
                     {
                         batch[sent] = batch[sent] with { PacketId = operation.PacketId };
                         flags[i] = Skip;
@@ -80,7 +80,7 @@ internal sealed class BatchCoalescer
                     break;
 
                 case StoreOperationKind.DeliveryReleased:
-                    if (Pending(_deliveries, (operation.ClientId, operation.DeliveryId), operation.ClientId, out var released))
+                    if (Pending(_deliveries, operation.DeliveryId, operation.ClientId, out var released))
                     {
                         flags[released] |= Released;
                         flags[i] = Skip;
@@ -89,7 +89,7 @@ internal sealed class BatchCoalescer
                     break;
 
                 case StoreOperationKind.DeliveryRemoved:
-                    if (Removed(_deliveries, (operation.ClientId, operation.DeliveryId), operation.ClientId, out var delivery))
+                    if (Removed(_deliveries, operation.DeliveryId, operation.ClientId, out var delivery))
                     {
                         flags[delivery] |= Skip;
                         flags[i] = Skip;

@@ -15,10 +15,9 @@ internal sealed class BatchWriter : IDisposable
     // Subscription identifiers up to this many are encoded on the stack.
     private const int StackIdentifiers = 64;
 
-    // Index in _removeSession of the statement that deletes the session's deliveries.
-    private const int RemoveSessionDeliveries = 2;
-
+    private readonly SqliteConnection _connection;
     private readonly sqlite3 _database;
+    private readonly ClientDeliveries _clientDeliveries = new();
     private readonly PreparedStatement _begin;
     private readonly PreparedStatement _commit;
     private readonly PreparedStatement _rollback;
@@ -38,8 +37,12 @@ internal sealed class BatchWriter : IDisposable
     private readonly PreparedStatement _removeRetained;
     private readonly ArrayBufferWriter<byte> _json = new(256);
 
+    // A read of the tracked ids after a rollback failed: read them before the next transaction.
+    private bool _reloadDeliveries;
+
     public BatchWriter(SqliteConnection connection)
     {
+        _connection = connection;
         _database = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         _begin = new(_database, "BEGIN IMMEDIATE");
         _commit = new(_database, "COMMIT");
@@ -53,7 +56,6 @@ internal sealed class BatchWriter : IDisposable
         [
             new(_database, "DELETE FROM sessions WHERE client_id = ?1"),
             new(_database, "DELETE FROM subscriptions WHERE client_id = ?1"),
-            new(_database, "DELETE FROM deliveries WHERE client_id = ?1"),
             new(_database, "DELETE FROM inbound_qos2 WHERE client_id = ?1"),
             new(_database, "DELETE FROM wills WHERE client_id = ?1"),
         ];
@@ -66,16 +68,13 @@ internal sealed class BatchWriter : IDisposable
             """);
         _removeSubscription = new(_database, "DELETE FROM subscriptions WHERE client_id = ?1 AND filter = ?2");
         _addDelivery = new(_database, """
-            INSERT OR REPLACE INTO deliveries (client_id, id, topic, payload, properties, message_qos, message_retain,
+            INSERT OR REPLACE INTO deliveries (id, client_id, topic, payload, properties, message_qos, message_retain,
                 expires_at, qos, retain, subscription_ids, packet_id, released)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """);
-        _sendDelivery = new(_database, "UPDATE deliveries SET packet_id = ?3 WHERE client_id = ?1 AND id = ?2");
-        _releaseDelivery = new(_database, """
-            UPDATE deliveries SET released = 1, topic = NULL, payload = NULL, properties = NULL
-            WHERE client_id = ?1 AND id = ?2
-            """);
-        _removeDelivery = new(_database, "DELETE FROM deliveries WHERE client_id = ?1 AND id = ?2");
+        _sendDelivery = new(_database, "UPDATE deliveries SET packet_id = ?2 WHERE id = ?1");
+        _releaseDelivery = new(_database, "UPDATE deliveries SET released = 1, topic = NULL, payload = NULL, properties = NULL WHERE id = ?1");
+        _removeDelivery = new(_database, "DELETE FROM deliveries WHERE id = ?1");
         _addInbound = new(_database, "INSERT OR IGNORE INTO inbound_qos2 (client_id, packet_id) VALUES (?1, ?2)");
         _removeInbound = new(_database, "DELETE FROM inbound_qos2 WHERE client_id = ?1 AND packet_id = ?2");
         _saveWill = new(_database, """
@@ -89,6 +88,7 @@ internal sealed class BatchWriter : IDisposable
                 qos = excluded.qos, retain = excluded.retain, expires_at = excluded.expires_at
             """);
         _removeRetained = new(_database, "DELETE FROM retained WHERE topic = ?1");
+        _clientDeliveries.Load(connection);
     }
 
     /// <summary>
@@ -98,6 +98,12 @@ internal sealed class BatchWriter : IDisposable
     /// <returns>The change in the number of stored deliveries.</returns>
     public long Apply(ReadOnlySpan<StoreOperation> batch, ReadOnlySpan<byte> flags)
     {
+        if (_reloadDeliveries)
+        {
+            _clientDeliveries.Load(_connection);
+            _reloadDeliveries = false;
+        }
+
         long deliveries = 0;
         _begin.Execute();
         try
@@ -126,6 +132,17 @@ internal sealed class BatchWriter : IDisposable
                 {
                     // The original failure is the one worth reporting.
                 }
+            }
+
+            // The tracked ids changed with the transaction that is gone; the database says what holds.
+            try
+            {
+                _clientDeliveries.Load(_connection);
+            }
+            catch (SqliteException)
+            {
+                // Read again before the retry (a failed read leaves nothing tracked wrongly: it clears first).
+                _reloadDeliveries = true;
             }
 
             throw;
@@ -189,22 +206,19 @@ internal sealed class BatchWriter : IDisposable
                 return 1;
 
             case StoreOperationKind.DeliverySent:
-                _sendDelivery.BindText(1, operation.ClientId);
-                _sendDelivery.Bind(2, operation.DeliveryId);
-                _sendDelivery.Bind(3, operation.PacketId);
+                _sendDelivery.Bind(1, operation.DeliveryId);
+                _sendDelivery.Bind(2, operation.PacketId);
                 _sendDelivery.Execute();
                 return 0;
 
             case StoreOperationKind.DeliveryReleased:
-                _releaseDelivery.BindText(1, operation.ClientId);
-                _releaseDelivery.Bind(2, operation.DeliveryId);
+                _releaseDelivery.Bind(1, operation.DeliveryId);
                 _releaseDelivery.Execute();
                 return 0;
 
             case StoreOperationKind.DeliveryRemoved:
-                _removeDelivery.BindText(1, operation.ClientId);
-                _removeDelivery.Bind(2, operation.DeliveryId);
-                return -_removeDelivery.Execute();
+                _clientDeliveries.Remove(operation.ClientId, operation.DeliveryId);
+                return -DeleteDelivery(operation.DeliveryId);
 
             case StoreOperationKind.InboundQos2Added:
                 _addInbound.BindText(1, operation.ClientId);
@@ -243,19 +257,28 @@ internal sealed class BatchWriter : IDisposable
 
     private int RemoveSession(string clientId)
     {
-        var deliveries = 0;
-        for (var i = 0; i < _removeSession.Length; i++)
+        foreach (var statement in _removeSession)
         {
-            var statement = _removeSession[i];
             statement.BindText(1, clientId);
-            var changed = statement.Execute();
-            if (i == RemoveSessionDeliveries)
+            statement.Execute();
+        }
+
+        var deliveries = 0;
+        if (_clientDeliveries.Take(clientId) is { } ids)
+        {
+            foreach (var id in ids)
             {
-                deliveries = changed;
+                deliveries += DeleteDelivery(id);
             }
         }
 
         return deliveries;
+    }
+
+    private int DeleteDelivery(long id)
+    {
+        _removeDelivery.Bind(1, id);
+        return _removeDelivery.Execute();
     }
 
     private void SaveSubscription(string clientId, StoredSubscription subscription)
@@ -274,8 +297,9 @@ internal sealed class BatchWriter : IDisposable
     private void AddDelivery(in StoreOperation operation, bool released)
     {
         var statement = _addDelivery;
-        statement.BindText(1, operation.ClientId);
-        statement.Bind(2, operation.DeliveryId);
+        statement.Bind(1, operation.DeliveryId);
+        statement.BindText(2, operation.ClientId);
+        _clientDeliveries.Add(operation.ClientId, operation.DeliveryId);
         var message = operation.Message;
         if (message is null || released)
         {

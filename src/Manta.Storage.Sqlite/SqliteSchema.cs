@@ -15,10 +15,10 @@ namespace Manta.Storage.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>The version this build writes; a file with a higher one was written by a newer Manta and is refused.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     // Steps[i] takes a database from version i to version i + 1.
-    private static readonly Action<SqliteConnection, SqliteTransaction>[] Steps = [MigrateTo1];
+    private static readonly Action<SqliteConnection, SqliteTransaction>[] Steps = [MigrateTo1, MigrateTo2];
 
     /// <summary>Reads the schema version of the open database.</summary>
     public static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
@@ -130,6 +130,42 @@ internal static class SqliteSchema
                 retain     INTEGER NOT NULL,
                 expires_at INTEGER                  -- NULL: never
             );
+            """);
+    }
+
+    /// <summary>
+    /// Version 2: deliveries keyed by a delivery id unique across sessions, the table's rowid. A
+    /// delivery is then found, updated and deleted with one lookup in one B-tree; version 1 kept a
+    /// second B-tree (the index of its text key) and compared client ids on every lookup. Rows of
+    /// version 1 are renumbered in (client, id) order, which keeps each session's order.
+    /// </summary>
+    private static void MigrateTo2(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        Execute(connection, transaction, """
+            CREATE TABLE deliveries_v2 (
+                id               INTEGER PRIMARY KEY, -- unique across sessions; increasing within one
+                client_id        TEXT    NOT NULL,    -- not indexed: the store tracks each client's ids
+                topic            TEXT,
+                payload          BLOB,
+                properties       BLOB,
+                message_qos      INTEGER NOT NULL,
+                message_retain   INTEGER NOT NULL,
+                expires_at       INTEGER,
+                qos              INTEGER NOT NULL,
+                retain           INTEGER NOT NULL,
+                subscription_ids BLOB,
+                packet_id        INTEGER NOT NULL,
+                released         INTEGER NOT NULL
+            );
+
+            INSERT INTO deliveries_v2 (id, client_id, topic, payload, properties, message_qos, message_retain,
+                expires_at, qos, retain, subscription_ids, packet_id, released)
+            SELECT row_number() OVER (ORDER BY client_id, id), client_id, topic, payload, properties, message_qos,
+                message_retain, expires_at, qos, retain, subscription_ids, packet_id, released
+            FROM deliveries;
+
+            DROP TABLE deliveries;
+            ALTER TABLE deliveries_v2 RENAME TO deliveries;
             """);
     }
 

@@ -608,5 +608,7 @@ public sealed class SqliteSessionStore : ISessionStore
                 _connection.Dispose();
             }
         }
+
+        StoreLog.Closed(_logger, Path, Commits, CommittedOperations, CoalescedOperations);
     }
 }

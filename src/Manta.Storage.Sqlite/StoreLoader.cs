@@ -16,6 +16,7 @@ internal static class StoreLoader
         var order = new List<SessionRows>();
         orphans = 0;
         deliveries = 0;
+        long lastDeliveryId = 0;
 
         using (var command = Command(connection, "SELECT client_id, expiry_interval, protocol_version, disconnected_at FROM sessions ORDER BY rowid"))
         using (var reader = command.ExecuteReader())
@@ -56,12 +57,14 @@ internal static class StoreLoader
         using (var command = Command(connection, """
             SELECT client_id, id, topic, payload, properties, message_qos, message_retain, expires_at, qos, retain,
                 subscription_ids, packet_id, released
-            FROM deliveries ORDER BY client_id, id
+            FROM deliveries ORDER BY id
             """))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
+                // Ids increase within a session, so each session's list comes out in its order.
+                lastDeliveryId = reader.GetInt64(1);
                 if (!sessions.TryGetValue(reader.GetString(0), out var session))
                 {
                     orphans++;
@@ -144,7 +147,7 @@ internal static class StoreLoader
             result.Add(session.ToStored());
         }
 
-        return new StoredState(result, retained);
+        return new StoredState(result, retained, lastDeliveryId);
     }
 
     /// <summary>Counts the delivery rows (at open, for <see cref="SqliteSessionStore.StoredDeliveries"/>).</summary>

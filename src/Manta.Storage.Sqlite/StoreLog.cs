@@ -32,6 +32,9 @@ internal static partial class StoreLog
     [LoggerMessage(4013, LogLevel.Warning, "Store {Path}: closing the database failed")]
     public static partial void CloseFailed(ILogger logger, Exception exception, string path);
 
+    [LoggerMessage(4016, LogLevel.Information, "Store {Path} closed: {Commits} commits applied {Operations} operations; {Coalesced} more were undone within their batch and never written")]
+    public static partial void Closed(ILogger logger, string path, long commits, long operations, long coalesced);
+
     [LoggerMessage(4014, LogLevel.Error, "Store {Path}: a message handed to the store was released more often than it was referenced")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, string path);
 

@@ -173,12 +173,13 @@ public sealed class CoalescingTests
         await using (var store = Stores.Open(path))
         {
             store.Load();
+            long id = 0;
             foreach (var client in new[] { "gone", "kept" })
             {
                 store.Write(Ops.SessionSaved(client));
                 store.Write(Ops.SubscriptionSaved(client, new("a/#", QualityOfService.AtLeastOnce, false, false, RetainHandling.SendAtSubscribe, 1)));
-                store.Write(Ops.DeliveryAdded(client, 1, Messages.Create("a/1", [1])));
-                store.Write(Ops.DeliveryAdded(client, 2, Messages.Create("a/2", [2]), packetId: 3));
+                store.Write(Ops.DeliveryAdded(client, ++id, Messages.Create("a/1", [1])));
+                store.Write(Ops.DeliveryAdded(client, ++id, Messages.Create("a/2", [2]), packetId: 3));
                 store.Write(Ops.InboundAdded(client, 8));
                 store.Write(Ops.WillSaved(client, new WillMessage { Topic = "w", Payload = [1] }, 10));
             }

@@ -66,6 +66,66 @@ public sealed class MigrationTests
         Assert.Equal("wal", JournalMode(path));
     }
 
+    [Fact]
+    public async Task A_version_1_file_keeps_every_delivery_in_order_under_ids_unique_across_sessions()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File();
+        using (var connection = Stores.Connect(path, SqliteOpenMode.ReadWriteCreate))
+        using (var command = connection.CreateCommand())
+        {
+            // What a Manta of schema version 1 wrote: delivery ids counted per session.
+            command.CommandText = Version1Schema + """
+                INSERT INTO sessions VALUES ('b', 60, 5, NULL), ('a', 60, 4, 1700000000000);
+                INSERT INTO deliveries VALUES
+                    ('b', 7, 'b/7', x'07', NULL, 1, 0, NULL, 1, 0, NULL, 0, 0),
+                    ('a', 2, 'a/2', x'02', NULL, 2, 0, NULL, 2, 0, NULL, 9, 0),
+                    ('b', 3, 'b/3', x'03', NULL, 1, 0, NULL, 1, 0, NULL, 4, 0),
+                    ('a', 1, NULL, NULL, NULL, 0, 0, NULL, 2, 0, NULL, 8, 1);
+                PRAGMA user_version = 1;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var store = Stores.Open(path))
+        {
+            var state = store.Load();
+            Assert.Equal(4, state.LastDeliveryId);
+            var deliveries = state.Sessions.ToDictionary(s => s.ClientId, s => s.Deliveries);
+            Assert.Equal([(1L, (ushort)8, true), (2L, (ushort)9, false)], deliveries["a"].Select(d => (d.Id, d.PacketId, d.Released)));
+            Assert.Equal([(3L, "b/3"), (4L, "b/7")], deliveries["b"].Select(d => (d.Id, d.Message!.Topic)));
+
+            // The next delivery of the broker continues after the highest id.
+            store.Write(Ops.DeliveryAdded("a", 5, Messages.Create("a/5", [5])));
+            store.Write(Ops.DeliveryRemoved("b", 3));
+        }
+
+        AssertCurrent(path);
+        var reloaded = (await Stores.ReloadAsync(path)).Sessions.ToDictionary(s => s.ClientId, s => s.Deliveries.Select(d => d.Id));
+        Assert.Equal([1L, 2L, 5L], reloaded["a"]);
+        Assert.Equal([4L], reloaded["b"]);
+    }
+
+    // The schema of version 1 as it shipped; a fixture for the migration from it.
+    private const string Version1Schema = """
+        CREATE TABLE sessions (client_id TEXT NOT NULL PRIMARY KEY, expiry_interval INTEGER NOT NULL,
+            protocol_version INTEGER NOT NULL, disconnected_at INTEGER);
+        CREATE TABLE subscriptions (client_id TEXT NOT NULL, filter TEXT NOT NULL, qos INTEGER NOT NULL,
+            no_local INTEGER NOT NULL, retain_as_published INTEGER NOT NULL, retain_handling INTEGER NOT NULL,
+            identifier INTEGER NOT NULL, PRIMARY KEY (client_id, filter));
+        CREATE TABLE deliveries (client_id TEXT NOT NULL, id INTEGER NOT NULL, topic TEXT, payload BLOB,
+            properties BLOB, message_qos INTEGER NOT NULL, message_retain INTEGER NOT NULL, expires_at INTEGER,
+            qos INTEGER NOT NULL, retain INTEGER NOT NULL, subscription_ids BLOB, packet_id INTEGER NOT NULL,
+            released INTEGER NOT NULL, PRIMARY KEY (client_id, id));
+        CREATE TABLE inbound_qos2 (client_id TEXT NOT NULL, packet_id INTEGER NOT NULL,
+            PRIMARY KEY (client_id, packet_id)) WITHOUT ROWID;
+        CREATE TABLE wills (client_id TEXT NOT NULL PRIMARY KEY, topic TEXT NOT NULL, payload BLOB,
+            qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, due_at INTEGER NOT NULL);
+        CREATE TABLE retained (topic TEXT NOT NULL PRIMARY KEY, payload BLOB, properties BLOB,
+            qos INTEGER NOT NULL, retain INTEGER NOT NULL, expires_at INTEGER);
+
+        """;
+
     private static void AssertCurrent(string path)
     {
         Assert.Equal(SqliteSessionStore.SchemaVersion, Stores.Scalar(path, "PRAGMA user_version"));

@@ -57,13 +57,14 @@ public sealed class ModelTests
         private readonly Dictionary<string, SortedSet<ushort>> _inbound = [];
         private readonly Dictionary<string, StoredWill> _wills = [];
         private readonly SortedDictionary<string, StoredMessage> _retained = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _nextDelivery = [];
+        private long _nextDelivery = 1;
 
         public StoreOperation Next(Random random)
         {
             var client = Clients[random.Next(Clients.Length)];
             var deliveries = Deliveries(client);
-            long ExistingOrAny() => deliveries.Count > 0 && random.Next(4) > 0 ? deliveries.Keys.ElementAt(random.Next(deliveries.Count)) : random.Next(1, 5);
+            // A client only ever names its own deliveries, or one that is gone (ids are never reused).
+            long ExistingOrAny() => deliveries.Count > 0 && random.Next(4) > 0 ? deliveries.Keys.ElementAt(random.Next(deliveries.Count)) : Gone(random.Next(1, (int)_nextDelivery + 1));
             switch (random.Next(20))
             {
                 case 0:
@@ -75,9 +76,8 @@ public sealed class ModelTests
                 case 3:
                     return Ops.SubscriptionRemoved(client, Filters[random.Next(Filters.Length)]);
                 case 4 or 5 or 6 or 7:
-                    // Delivery ids only grow within a session (the broker never adds an id it holds).
-                    var id = _nextDelivery.GetValueOrDefault(client, 1);
-                    _nextDelivery[client] = id + 1;
+                    // Delivery ids are unique across sessions and never reused (the broker's counter).
+                    var id = _nextDelivery++;
                     var qos = (QualityOfService)random.Next(1, 3);
                     var payload = new byte[random.Next(3)];
                     random.NextBytes(payload);
@@ -106,6 +106,9 @@ public sealed class ModelTests
             }
         }
 
+        /// <summary><paramref name="id"/> when no client holds it, else one never given.</summary>
+        private long Gone(long id) => _deliveries.Values.Any(held => held.ContainsKey(id)) ? 1_000_000 + id : id;
+
         public void Apply(StoreOperation operation)
         {
             var client = operation.ClientId;
@@ -127,7 +130,6 @@ public sealed class ModelTests
                     _deliveries.Remove(client);
                     _inbound.Remove(client);
                     _wills.Remove(client);
-                    _nextDelivery.Remove(client);
                     break;
                 case StoreOperationKind.SubscriptionSaved:
                     var index = _subscriptions.FindIndex(s => s.Client == client && s.Subscription.TopicFilter == operation.Subscription!.TopicFilter);

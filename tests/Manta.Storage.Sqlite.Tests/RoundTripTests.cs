@@ -46,15 +46,15 @@ public sealed class RoundTripTests
             store.Write(Ops.SubscriptionSaved("sensor-1", new("$share/g/alerts/#", QualityOfService.ExactlyOnce, NoLocal: false, RetainAsPublished: true, RetainHandling.DoNotSend, Identifier: 0)));
             store.Write(Ops.SubscriptionSaved("legacy", new("a/b", QualityOfService.AtMostOnce, NoLocal: false, RetainAsPublished: false, RetainHandling.SendIfNewSubscription, Identifier: 268_435_455)));
 
-            // Queued; sent straight away with a packet id; queued then sent; QoS 2 released.
+            // Delivery ids are unique across sessions. Queued; sent straight away with a packet id; queued then sent; QoS 2 released.
             store.Write(Ops.DeliveryAdded("sensor-1", 1, Messages.Create("plant/1/telemetry", [1, 2, 3]), QualityOfService.AtLeastOnce, subscriptionIds: [7, 9], expiresAt: 1_800_000_000_000));
             store.Write(Ops.DeliveryAdded("sensor-1", 2, Messages.Create("plant/2/telemetry", [], QualityOfService.ExactlyOnce, retain: true, properties: messageProperties), QualityOfService.ExactlyOnce, retain: true, subscriptionIds: [], packetId: 11));
             store.Write(Ops.DeliveryAdded("sensor-1", 3, Messages.Create("plant/3/telemetry", [0xFF]), QualityOfService.AtLeastOnce));
             await store.WhenDurableAsync(store.Position);
             store.Write(Ops.DeliverySent("sensor-1", 3, 12));
-            store.Write(Ops.DeliveryAdded("legacy", 1, Messages.Create("a/b", [5], QualityOfService.ExactlyOnce), QualityOfService.ExactlyOnce, packetId: 1));
+            store.Write(Ops.DeliveryAdded("legacy", 4, Messages.Create("a/b", [5], QualityOfService.ExactlyOnce), QualityOfService.ExactlyOnce, packetId: 1));
             await store.WhenDurableAsync(store.Position);
-            store.Write(Ops.DeliveryReleased("legacy", 1));
+            store.Write(Ops.DeliveryReleased("legacy", 4));
 
             store.Write(Ops.InboundAdded("sensor-1", 40));
             store.Write(Ops.InboundAdded("sensor-1", 3));
@@ -82,7 +82,7 @@ public sealed class RoundTripTests
                     new StoredWill(new WillMessage { Topic = "status/sensor-1", Payload = [0x6F, 0x66, 0x66], QoS = QualityOfService.AtLeastOnce, Retain = true, Properties = willProperties }, 1_700_000_030_000)),
                 new StoredSession("legacy", 60, MqttProtocolVersion.V311, 1_700_000_000_123,
                     [new("a/b", QualityOfService.AtMostOnce, false, false, RetainHandling.SendIfNewSubscription, 268_435_455)],
-                    [new(1, null, QualityOfService.ExactlyOnce, false, null, 1, true)],
+                    [new(4, null, QualityOfService.ExactlyOnce, false, null, 1, true)],
                     [],
                     new StoredWill(new WillMessage { Topic = "status/legacy", Payload = [], QoS = QualityOfService.AtMostOnce }, 5)),
             ],

@@ -87,10 +87,13 @@ public sealed class ThroughputTests(ITestOutputHelper output)
             for (var p = 0; p < publishers; p++)
             {
                 var client = $"sub{p}";
+
+                // Delivery ids are unique across clients: each publisher numbers its own range.
+                var firstId = id + 1 + (p * (long)perPublisher);
                 tasks[p] = Task.Run(async () =>
                 {
                     var inFlight = new Queue<long>(window);
-                    for (var i = 1; i <= perPublisher; i++)
+                    for (var i = firstId; i < firstId + perPublisher; i++)
                     {
                         if (inFlight.Count == window)
                         {
@@ -112,6 +115,7 @@ public sealed class ThroughputTests(ITestOutputHelper output)
             }
 
             await Task.WhenAll(tasks);
+            id += (long)perPublisher * publishers;
             Report($"fan-in {publishers} publishers x {window} in flight", 3 * perPublisher * publishers, clock.Elapsed, before, Snapshot(store));
         }
 

@@ -20,6 +20,7 @@ internal sealed class StoreJournal
     private readonly BrokerClock _clock;
     private readonly long _maximumStored;
     private long _stored;
+    private long _lastDeliveryId;
 
     public StoreJournal(ISessionStore store, BrokerClock clock, long maximumStored)
     {
@@ -67,6 +68,15 @@ internal sealed class StoreJournal
 
     /// <summary>Counts deliveries restored at start-up.</summary>
     public void Restored(int deliveries) => Interlocked.Add(ref _stored, deliveries);
+
+    /// <summary>At start-up: new delivery ids continue after <paramref name="id"/> (and after any seen before).</summary>
+    public void SawDeliveryId(long id) => _lastDeliveryId = Math.Max(_lastDeliveryId, id);
+
+    /// <summary>
+    /// A delivery id unique across all sessions. Called under the session's lock, so a session's
+    /// ids increase in the order of its deliveries even though sessions share the counter.
+    /// </summary>
+    public long NextDeliveryId() => Interlocked.Increment(ref _lastDeliveryId);
 
     public void SubscriptionSaved(string clientId, Subscription subscription)
         => Write(new StoreOperation

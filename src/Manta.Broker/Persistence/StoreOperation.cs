@@ -23,7 +23,11 @@ public readonly record struct StoreOperation
 
     public StoredSubscription? Subscription { get; init; }
 
-    /// <summary>Per-session delivery number: increasing in the order the session got its deliveries.</summary>
+    /// <summary>
+    /// Delivery number, unique across all sessions and never reused (it continues after
+    /// <see cref="StoredState.LastDeliveryId"/>); within a session it increases in the order the
+    /// session got its deliveries.
+    /// </summary>
     public long DeliveryId { get; init; }
 
     public ushort PacketId { get; init; }

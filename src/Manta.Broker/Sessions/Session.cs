@@ -32,7 +32,6 @@ public sealed class Session
     private int _sendWindow;
     private ushort _lastPacketId;
     private long _sequence;
-    private long _lastDeliveryId;
     private int _storedDeliveries;
     private int _subscriptionCount;
     private bool _ended;
@@ -405,7 +404,6 @@ public sealed class Session
         {
             foreach (var delivery in stored.Deliveries)
             {
-                _lastDeliveryId = Math.Max(_lastDeliveryId, delivery.Id);
                 if (delivery.PacketId == 0)
                 {
                     var message = toMessage(delivery.Message!);
@@ -531,7 +529,7 @@ public sealed class Session
         long id = 0;
         if (Journal is { } journal && qos != QualityOfService.AtMostOnce)
         {
-            id = ++_lastDeliveryId;
+            id = journal.NextDeliveryId();
             StoreAdded(journal, id, message, qos, retain, subscriptionIdentifiers, 0);
         }
 
@@ -694,7 +692,7 @@ public sealed class Session
         {
             if (deliveryId == 0)
             {
-                deliveryId = ++_lastDeliveryId;
+                deliveryId = journal.NextDeliveryId();
                 StoreAdded(journal, deliveryId, message, qos, retain, subscriptionIdentifiers, packetId);
             }
             else

@@ -50,6 +50,42 @@ public sealed class RestartTests : IDisposable
     }
 
     [Fact]
+    public async Task Deliveries_queued_after_a_restart_do_not_take_the_place_of_restored_ones()
+    {
+        // Delivery ids are unique across sessions and the store keys rows by them: the ids of the
+        // second run must continue after those of the first, for every session.
+        await using (var first = await StartAsync())
+        {
+            await ParkAsync(first.Broker, "s1", "t", QualityOfService.AtLeastOnce);
+            await ParkAsync(first.Broker, "s2", "t", QualityOfService.AtLeastOnce);
+            await using var publisher = await first.Broker.ConnectAsync("p");
+            for (ushort id = 1; id <= 3; id++)
+            {
+                await publisher.PublishAndAckAsync("t", $"first{id}", QualityOfService.AtLeastOnce, id);
+            }
+        }
+
+        await using (var second = await StartAsync())
+        {
+            await using var publisher = await second.Broker.ConnectAsync("p");
+            for (ushort id = 1; id <= 3; id++)
+            {
+                await publisher.PublishAndAckAsync("t", $"second{id}", QualityOfService.AtLeastOnce, id);
+            }
+        }
+
+        await using var third = await StartAsync();
+        string[] expected = ["first1", "first2", "first3", "second1", "second2", "second3"];
+        foreach (var clientId in new[] { "s1", "s2" })
+        {
+            await using var subscriber = third.Broker.NewClient();
+            await subscriber.ConnectAsync(clientId, cleanStart: false);
+            Assert.Equal(expected, (await subscriber.ReceiveDeliveriesAsync(6)).Select(Text));
+            await subscriber.ExpectNothingAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_unacknowledged_delivery_is_resent_with_dup_and_its_packet_id()
     {
         ushort packetId;
