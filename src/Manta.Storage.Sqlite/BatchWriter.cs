@@ -18,6 +18,7 @@ internal sealed class BatchWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _database;
     private readonly ClientDeliveries _clientDeliveries = new();
+    private readonly DeletionRuns _removed = new();
     private readonly PreparedStatement _begin;
     private readonly PreparedStatement _commit;
     private readonly PreparedStatement _rollback;
@@ -29,6 +30,7 @@ internal sealed class BatchWriter : IDisposable
     private readonly PreparedStatement _sendDelivery;
     private readonly PreparedStatement _releaseDelivery;
     private readonly PreparedStatement _removeDelivery;
+    private readonly PreparedStatement _removeDeliveries;
     private readonly PreparedStatement _addInbound;
     private readonly PreparedStatement _removeInbound;
     private readonly PreparedStatement _saveWill;
@@ -75,6 +77,7 @@ internal sealed class BatchWriter : IDisposable
         _sendDelivery = new(_database, "UPDATE deliveries SET packet_id = ?2 WHERE id = ?1");
         _releaseDelivery = new(_database, "UPDATE deliveries SET released = 1, topic = NULL, payload = NULL, properties = NULL WHERE id = ?1");
         _removeDelivery = new(_database, "DELETE FROM deliveries WHERE id = ?1");
+        _removeDeliveries = new(_database, "DELETE FROM deliveries WHERE id BETWEEN ?1 AND ?2");
         _addInbound = new(_database, "INSERT OR IGNORE INTO inbound_qos2 (client_id, packet_id) VALUES (?1, ?2)");
         _removeInbound = new(_database, "DELETE FROM inbound_qos2 WHERE client_id = ?1 AND packet_id = ?2");
         _saveWill = new(_database, """
@@ -115,12 +118,24 @@ internal sealed class BatchWriter : IDisposable
                 {
                     deliveries += Apply(in batch[i], flag);
                 }
+                else if (batch[i].Kind == StoreOperationKind.DeliveryRemoved)
+                {
+                    // Cancelled out in this batch: no row, but it may join two runs of removals.
+                    _removed.Add(batch[i].DeliveryId);
+                }
+            }
+
+            if (_removed.Count > 0)
+            {
+                deliveries -= _removed.Delete(this, static (writer, first, last) => writer.DeleteDeliveries(first, last));
             }
 
             _commit.Execute();
         }
         catch
         {
+            _removed.Clear();
+
             // A failed COMMIT (disk full, I/O error, busy) may leave the transaction open.
             if (raw.sqlite3_get_autocommit(_database) == 0)
             {
@@ -168,6 +183,7 @@ internal sealed class BatchWriter : IDisposable
         _sendDelivery.Dispose();
         _releaseDelivery.Dispose();
         _removeDelivery.Dispose();
+        _removeDeliveries.Dispose();
         _addInbound.Dispose();
         _removeInbound.Dispose();
         _saveWill.Dispose();
@@ -217,8 +233,10 @@ internal sealed class BatchWriter : IDisposable
                 return 0;
 
             case StoreOperationKind.DeliveryRemoved:
+                // Deleted at the end of the batch, in runs (DeletionRuns).
                 _clientDeliveries.Remove(operation.ClientId, operation.DeliveryId);
-                return -DeleteDelivery(operation.DeliveryId);
+                _removed.Add(operation.DeliveryId);
+                return 0;
 
             case StoreOperationKind.InboundQos2Added:
                 _addInbound.BindText(1, operation.ClientId);
@@ -279,6 +297,18 @@ internal sealed class BatchWriter : IDisposable
     {
         _removeDelivery.Bind(1, id);
         return _removeDelivery.Execute();
+    }
+
+    private int DeleteDeliveries(long first, long last)
+    {
+        if (first == last)
+        {
+            return DeleteDelivery(first);
+        }
+
+        _removeDeliveries.Bind(1, first);
+        _removeDeliveries.Bind(2, last);
+        return _removeDeliveries.Execute();
     }
 
     private void SaveSubscription(string clientId, StoredSubscription subscription)

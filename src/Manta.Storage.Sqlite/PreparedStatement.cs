@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -9,10 +10,19 @@ namespace Manta.Storage.Sqlite;
 /// an ADO.NET command would allocate a data reader and parameter binders per execution.
 /// Parameters are positional (<c>?1</c>, <c>?2</c>, ...); every execution binds all of them.
 /// </summary>
-internal sealed class PreparedStatement : IDisposable
+/// <remarks>
+/// Per-row calls go through <see cref="NativeSqlite"/> on the raw pointers; the SafeHandles are
+/// held here, so the pointers stay valid until <see cref="Dispose"/>. Used by one thread at a time.
+/// </remarks>
+internal sealed unsafe class PreparedStatement : IDisposable
 {
+    // Text up to this many UTF-8 bytes is encoded on the stack.
+    private const int StackText = 512;
+
     private readonly sqlite3 _database;
     private readonly sqlite3_stmt _statement;
+    private readonly IntPtr _databaseHandle;
+    private readonly IntPtr _handle;
 
     public PreparedStatement(sqlite3 database, string sql)
     {
@@ -23,47 +33,75 @@ internal sealed class PreparedStatement : IDisposable
             _statement.Dispose();
             SqliteException.ThrowExceptionForRC(result, database);
         }
+
+        _databaseHandle = database.DangerousGetHandle();
+        _handle = _statement.DangerousGetHandle();
     }
 
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Bind(int index, long value) => Check(NativeSqlite.BindInt64(_handle, index, value));
 
     public void Bind(int index, long? value)
-        => Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+        => Check(value is { } v ? NativeSqlite.BindInt64(_handle, index, v) : NativeSqlite.BindNull(_handle, index));
 
-    public void Bind(int index, bool value) => Check(raw.sqlite3_bind_int(_statement, index, value ? 1 : 0));
+    public void Bind(int index, bool value) => Check(NativeSqlite.BindInt64(_handle, index, value ? 1 : 0));
 
-    /// <summary>Binds text (small strings are encoded on the stack).</summary>
-    public void BindText(int index, string value) => Check(raw.sqlite3_bind_text(_statement, index, value));
+    /// <summary>Binds text (encoded to UTF-8 on the stack when small).</summary>
+    public void BindText(int index, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        var utf8 = length <= StackText ? stackalloc byte[StackText] : new byte[length];
+        Encoding.UTF8.GetBytes(value, utf8);
+        BindText(index, utf8[..length]);
+    }
 
     /// <summary>Binds UTF-8 text; an empty span is the empty string, not NULL.</summary>
     public void BindText(int index, ReadOnlySpan<byte> utf8)
-        => Check(utf8.IsEmpty ? raw.sqlite3_bind_text(_statement, index, string.Empty) : raw.sqlite3_bind_text(_statement, index, utf8));
+    {
+        // A non-null pointer even for no bytes: SQLite binds NULL for a null pointer.
+        byte empty = 0;
+        fixed (byte* bytes = utf8)
+        {
+            Check(NativeSqlite.BindText(_handle, index, utf8.IsEmpty ? &empty : bytes, utf8.Length, NativeSqlite.Transient));
+        }
+    }
 
     /// <summary>Binds a blob; an empty one is stored as NULL (read back as empty).</summary>
     public void BindBlobOrNull(int index, ReadOnlySpan<byte> value)
-        => Check(value.IsEmpty ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_blob(_statement, index, value));
+    {
+        if (value.IsEmpty)
+        {
+            BindNull(index);
+            return;
+        }
+
+        fixed (byte* bytes = value)
+        {
+            Check(NativeSqlite.BindBlob(_handle, index, bytes, value.Length, NativeSqlite.Transient));
+        }
+    }
 
     /// <summary>Binds a zero-length blob (distinct from NULL).</summary>
-    public void BindEmptyBlob(int index) => Check(raw.sqlite3_bind_zeroblob(_statement, index, 0));
+    public void BindEmptyBlob(int index) => Check(NativeSqlite.BindZeroBlob(_handle, index, 0));
 
-    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+    public void BindNull(int index) => Check(NativeSqlite.BindNull(_handle, index));
 
     /// <summary>Runs the statement to completion; returns the rows it changed.</summary>
     public int Execute()
     {
         try
         {
-            var result = raw.sqlite3_step(_statement);
+            var result = NativeSqlite.Step(_handle);
             if (result != raw.SQLITE_DONE && result != raw.SQLITE_ROW)
             {
                 SqliteException.ThrowExceptionForRC(result, _database);
             }
 
-            return raw.sqlite3_changes(_database);
+            return NativeSqlite.Changes(_databaseHandle);
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            // Reset repeats the error of the step, which was already reported.
+            _ = NativeSqlite.Reset(_handle);
         }
     }
 

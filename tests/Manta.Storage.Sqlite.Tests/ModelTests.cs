@@ -63,8 +63,8 @@ public sealed class ModelTests
         {
             var client = Clients[random.Next(Clients.Length)];
             var deliveries = Deliveries(client);
-            // A client only ever names its own deliveries, or one that is gone (ids are never reused).
-            long ExistingOrAny() => deliveries.Count > 0 && random.Next(4) > 0 ? deliveries.Keys.ElementAt(random.Next(deliveries.Count)) : Gone(random.Next(1, (int)_nextDelivery + 1));
+            // A client only ever names its own deliveries, or one given earlier and gone (ids are never reused).
+            long ExistingOrAny() => deliveries.Count > 0 && random.Next(4) > 0 ? deliveries.Keys.ElementAt(random.Next(deliveries.Count)) : Gone(random.Next(1, (int)_nextDelivery));
             switch (random.Next(20))
             {
                 case 0:
@@ -106,8 +106,8 @@ public sealed class ModelTests
             }
         }
 
-        /// <summary><paramref name="id"/> when no client holds it, else one never given.</summary>
-        private long Gone(long id) => _deliveries.Values.Any(held => held.ContainsKey(id)) ? 1_000_000 + id : id;
+        /// <summary><paramref name="id"/> when it was given and no client holds it any more, else one that will never be given.</summary>
+        private long Gone(long id) => id >= _nextDelivery || _deliveries.Values.Any(held => held.ContainsKey(id)) ? 1_000_000 + id : id;
 
         public void Apply(StoreOperation operation)
         {
