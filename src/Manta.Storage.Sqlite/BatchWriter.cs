@@ -46,6 +46,12 @@ internal sealed class BatchWriter : IDisposable
     {
         _connection = connection;
         _database = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        if (raw.GetNativeLibraryName() != NativeSqlite.LibraryName)
+        {
+            // NativeSqlite calls e_sqlite3 directly: a handle of another SQLite library must not reach it.
+            throw new InvalidOperationException($"SQLitePCLRaw uses the native library '{raw.GetNativeLibraryName()}'; Manta's store needs '{NativeSqlite.LibraryName}' (the Microsoft.Data.Sqlite bundle).");
+        }
+
         _begin = new(_database, "BEGIN IMMEDIATE");
         _commit = new(_database, "COMMIT");
         _rollback = new(_database, "ROLLBACK");

@@ -10,7 +10,10 @@ namespace Manta.Storage.Sqlite;
 /// </summary>
 internal static unsafe partial class NativeSqlite
 {
-    private const string Library = "e_sqlite3";
+    /// <summary>The library SQLitePCLRaw's e_sqlite3 provider loads; the store checks that it is the one in use.</summary>
+    public const string LibraryName = "e_sqlite3";
+
+    private const string Library = LibraryName;
 
     /// <summary>SQLITE_TRANSIENT: SQLite copies the value before the call returns.</summary>
     public static readonly IntPtr Transient = new(-1);
