@@ -301,6 +301,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         runs.append(record)
 
 def rate(v):
+    if v >= 999_500:
+        return f"{v / 1e6:.3g}M"
     return f"{v / 1000:.3g}k" if v >= 1000 else f"{v:.3g}"
 
 def us(v):

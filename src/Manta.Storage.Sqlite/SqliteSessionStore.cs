@@ -48,6 +48,7 @@ public sealed class SqliteSessionStore : ISessionStore
     private readonly int _flushMilliseconds;
     private readonly ILogger _logger;
     private readonly SqliteConnection _connection;
+    private readonly StoreLock _lock;
     private readonly BatchWriter _writer;
     private readonly BatchCoalescer _coalescer = new();
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -102,7 +103,7 @@ public sealed class SqliteSessionStore : ISessionStore
         _flushMilliseconds = (int)Math.Clamp(Math.Ceiling(options.FlushInterval.TotalMilliseconds), 1, int.MaxValue);
         _logger = logger ?? NullLogger.Instance;
 
-        _connection = StoreOpener.Open(Path, options, _logger);
+        (_connection, _lock) = StoreOpener.Open(Path, options, _logger);
         try
         {
             _writer = new BatchWriter(_connection);
@@ -111,6 +112,7 @@ public sealed class SqliteSessionStore : ISessionStore
         catch (SqliteException exception)
         {
             _connection.Dispose();
+            _lock.Dispose();
             throw new StoreUnavailableException(Path, $"SQLite refused it: {exception.Message}", exception);
         }
 
@@ -606,6 +608,7 @@ public sealed class SqliteSessionStore : ISessionStore
             finally
             {
                 _connection.Dispose();
+                _lock.Dispose();
             }
         }
 

@@ -21,22 +21,37 @@ internal static class StoreOpener
 
     private static ReadOnlySpan<byte> Magic => "SQLite format 3\0"u8;
 
-    /// <summary>Opens (creating when missing) and migrates the database; throws <see cref="StoreUnavailableException"/> when it cannot be used.</summary>
-    public static SqliteConnection Open(string path, SqliteStoreOptions options, ILogger logger)
+    /// <summary>
+    /// Takes the file's lock, then opens (creating when missing) and migrates the database; throws
+    /// <see cref="StoreUnavailableException"/> when it cannot be used. The caller disposes the lock
+    /// after the connection.
+    /// </summary>
+    public static (SqliteConnection Connection, StoreLock Lock) Open(string path, SqliteStoreOptions options, ILogger logger)
     {
         if (Directory.Exists(path))
         {
             throw new StoreUnavailableException(path, "the path is a directory, not a database file", null);
         }
 
+        CreateDirectory(path);
+        var storeLock = StoreLock.Acquire(path);
+        try
+        {
+            return (OpenLocked(path, options, logger), storeLock);
+        }
+        catch
+        {
+            storeLock.Dispose();
+            throw;
+        }
+    }
+
+    private static SqliteConnection OpenLocked(string path, SqliteStoreOptions options, ILogger logger)
+    {
         var exists = File.Exists(path);
         if (exists)
         {
             Examine(path);
-        }
-        else
-        {
-            CreateDirectory(path);
         }
 
         var connection = new SqliteConnection(ConnectionString(path, exists ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate));

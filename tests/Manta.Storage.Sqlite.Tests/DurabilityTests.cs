@@ -179,9 +179,12 @@ public sealed class DurabilityTests
         File.Copy(path + "-wal", copy.File() + "-wal");
         Assert.Equal(Expected, StateText.Of(await Stores.ReloadAsync(copy.File())));
 
-        // The same file opened again while the dead store still has it open.
-        await using var next = Stores.Open(path);
-        Assert.Equal(Expected, StateText.Of(next.Load()));
+        // The same file cannot be opened again while the dead store still holds it (a process
+        // that really died holds nothing: its lock goes with it), and the refusal touches nothing.
+        var before = Stores.Sha256(path);
+        var refused = Assert.Throws<StoreUnavailableException>(() => Stores.Open(path));
+        Assert.Contains("in use by another process", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Stores.Sha256(path));
         GC.KeepAlive(dead);
     }
 

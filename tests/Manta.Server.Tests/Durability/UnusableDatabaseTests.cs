@@ -1,11 +1,14 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
+using Manta.Server.Tests.Support;
 
 namespace Manta.Server.Tests.Durability;
 
 /// <summary>
-/// A database manta cannot use (not SQLite, damaged, or from a newer schema) stops start-up with
-/// exit code 2 and a message naming the file, and the file is left byte for byte as it was.
+/// A database manta cannot use (not SQLite, damaged, from a newer schema, or in use by another
+/// manta) stops start-up with exit code 2 and a message naming the file, and the file is left
+/// byte for byte as it was.
 /// </summary>
 public sealed class UnusableDatabaseTests
 {
@@ -29,6 +32,32 @@ public sealed class UnusableDatabaseTests
         Assert.True(said.Contains(manta.DatabasePath, StringComparison.Ordinal), $"the message does not name {manta.DatabasePath}.\n{manta.Describe()}");
         var after = SHA256.HashData(await File.ReadAllBytesAsync(manta.DatabasePath));
         Assert.True(before.SequenceEqual(after), $"manta changed the {kind} database file.\n{manta.Describe()}");
+    }
+
+    [Fact]
+    public async Task A_second_manta_on_the_same_data_directory_stops_with_exit_code_2_and_the_first_keeps_serving()
+    {
+        await using var first = await DurableManta.StartAsync();
+        var second = MantaProcess.StartServer(
+            $"--Manta:Listeners:0:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}",
+            "--Manta:Listeners:0:Address=127.0.0.1",
+            "--Manta:Http:Enabled=false",
+            $"--Manta:DataDirectory={first.DataDirectory}");
+        var code = await second.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(code == 2, $"the second manta exited {code}, not 2.\n{second.Describe()}");
+        var said = second.Stderr + "\n" + string.Join('\n', second.StdoutLines);
+        Assert.True(said.Contains("in use by another process", StringComparison.Ordinal) && said.Contains(first.DatabasePath, StringComparison.Ordinal), $"the refusal does not say why or name the file.\n{second.Describe()}");
+
+        // The first still stores: a persistent session it saved is there after its own restart
+        // (a stop, not a kill: a session is stored when its commit comes, which nothing awaits).
+        var (client, _) = await WireClient.ConnectAsync(first.Host, first.Port, 4, "kept", cleanStart: false);
+        await client.DisposeAsync();
+        await first.StopAsync();
+        await first.StartAgainAsync();
+        var (again, present) = await WireClient.ConnectAsync(first.Host, first.Port, 4, "kept", cleanStart: false);
+        await again.DisposeAsync();
+        Assert.True(present, $"the first manta lost the session.\n{first.Describe()}");
     }
 
     private static byte[] Content(string kind) => kind switch
