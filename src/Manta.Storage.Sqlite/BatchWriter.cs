@@ -127,13 +127,17 @@ internal sealed class BatchWriter : IDisposable
                 else if (batch[i].Kind == StoreOperationKind.DeliveryRemoved)
                 {
                     // Cancelled out in this batch: no row, but it may join two runs of removals.
-                    _removed.Add(batch[i].DeliveryId);
+                    _removed.Add(batch[i].DeliveryId, hasRow: false);
                 }
             }
 
-            if (_removed.Count > 0)
+            if (_removed.HasRows)
             {
                 deliveries -= _removed.Delete(this, static (writer, first, last) => writer.DeleteDeliveries(first, last));
+            }
+            else
+            {
+                _removed.Clear();
             }
 
             _commit.Execute();
@@ -241,7 +245,7 @@ internal sealed class BatchWriter : IDisposable
             case StoreOperationKind.DeliveryRemoved:
                 // Deleted at the end of the batch, in runs (DeletionRuns).
                 _clientDeliveries.Remove(operation.ClientId, operation.DeliveryId);
-                _removed.Add(operation.DeliveryId);
+                _removed.Add(operation.DeliveryId, hasRow: true);
                 return 0;
 
             case StoreOperationKind.InboundQos2Added:

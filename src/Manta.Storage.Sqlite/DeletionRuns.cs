@@ -17,17 +17,45 @@ internal sealed class DeletionRuns
 {
     private readonly List<long> _ids = new(1024);
 
-    public int Count => _ids.Count;
+    // Ids with a row to delete; the others only bridge runs. None: nothing to delete at all.
+    private int _rows;
+    private bool _sorted = true;
 
-    public void Add(long id) => _ids.Add(id);
+    /// <summary>True when a removal with a row was added since the last delete or clear.</summary>
+    public bool HasRows => _rows > 0;
 
-    public void Clear() => _ids.Clear();
+    /// <summary>Adds an id; <paramref name="hasRow"/> false for one that cancelled out in the batch (it only joins runs).</summary>
+    public void Add(long id, bool hasRow)
+    {
+        if (_ids.Count > 0 && id < _ids[^1])
+        {
+            _sorted = false;
+        }
+
+        _ids.Add(id);
+        if (hasRow)
+        {
+            _rows++;
+        }
+    }
+
+    public void Clear()
+    {
+        _ids.Clear();
+        _rows = 0;
+        _sorted = true;
+    }
 
     /// <summary>Sorts the ids and calls <paramref name="delete"/> with each run (first, last); returns the sum of what it returns. Clears.</summary>
     public long Delete<TState>(TState state, Func<TState, long, long, int> delete)
     {
         var ids = CollectionsMarshal.AsSpan(_ids);
-        ids.Sort();
+        if (!_sorted)
+        {
+            // Acknowledgements mostly come in order, and so do the ids: usually nothing to sort.
+            ids.Sort();
+        }
+
         long deleted = 0;
         var start = 0;
         for (var i = 1; i <= ids.Length; i++)
@@ -40,7 +68,7 @@ internal sealed class DeletionRuns
             }
         }
 
-        _ids.Clear();
+        Clear();
         return deleted;
     }
 }
