@@ -132,16 +132,17 @@ public sealed class MqttChannel
             case MqttPacketType.Publish:
                 return PublishHandler.HandleAsync(this, frame);
             case MqttPacketType.PubAck:
-                PubAckHandler.Handle(this, Decode<PubAckPacket>(frame));
+                PubAckHandler.Handle(this, PublishResponseDecoder.Read(frame, Version).PacketId);
                 return ValueTask.CompletedTask;
             case MqttPacketType.PubRec:
-                PubRecHandler.Handle(this, Decode<PubRecPacket>(frame));
+                var (received, code) = PublishResponseDecoder.Read(frame, Version);
+                PubRecHandler.Handle(this, received, code);
                 return ValueTask.CompletedTask;
             case MqttPacketType.PubRel:
-                PubRelHandler.Handle(this, Decode<PubRelPacket>(frame));
+                PubRelHandler.Handle(this, PublishResponseDecoder.Read(frame, Version).PacketId);
                 return ValueTask.CompletedTask;
             case MqttPacketType.PubComp:
-                PubCompHandler.Handle(this, Decode<PubCompPacket>(frame));
+                PubCompHandler.Handle(this, PublishResponseDecoder.Read(frame, Version).PacketId);
                 return ValueTask.CompletedTask;
             case MqttPacketType.PingReq:
                 Decode<PingReqPacket>(frame);

@@ -1,9 +1,7 @@
-using Manta.Protocol.Packets;
-
 namespace Manta.Broker.Channel.Handlers;
 
 /// <summary>PUBCOMP (section 3.7): ends a QoS 2 delivery; its packet id may be reused.</summary>
 internal static class PubCompHandler
 {
-    public static void Handle(MqttChannel channel, PubCompPacket packet) => channel.Session!.OnPubComp(packet.PacketId);
+    public static void Handle(MqttChannel channel, ushort packetId) => channel.Session!.OnPubComp(packetId);
 }
