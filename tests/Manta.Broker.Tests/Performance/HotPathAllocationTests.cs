@@ -6,7 +6,8 @@ namespace Manta.Broker.Tests.Performance;
 
 /// <summary>
 /// The allocation budget of the hot path (decode, route, encode): 0 bytes per QoS 0 message in
-/// steady state. Measured over the whole process, so it runs alone (see the collection).
+/// steady state, and per QoS 1 message with its two acknowledgements (publisher's PUBACK out,
+/// subscriber's PUBACK in). Measured over the whole process, so it runs alone (see the collection).
 /// </summary>
 [Collection(nameof(SerialCollection))]
 public sealed class HotPathAllocationTests
@@ -65,6 +66,52 @@ public sealed class HotPathAllocationTests
         {
             await receiver.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task Qos1_publish_delivery_and_both_acknowledgements_allocate_nothing_per_message(MqttProtocolVersion version)
+    {
+        await using var broker = new TestBroker();
+        var subscriber = new RawConnection(broker.Broker, version);
+        await subscriber.HandshakeAsync(new ConnectPacket { ProtocolVersion = version, ClientId = "sub" });
+        await subscriber.HandshakeAsync(new SubscribePacket { PacketId = 1, Subscriptions = [new TopicSubscription { TopicFilter = "plant/+/telemetry", MaximumQoS = QualityOfService.AtLeastOnce }] });
+        var publisher = new RawConnection(broker.Broker, version);
+        await publisher.HandshakeAsync(new ConnectPacket { ProtocolVersion = version, ClientId = "pub" });
+
+        // A burst of 1000 QoS 1 messages with packet ids 1..1000; each round trip frees them again.
+        const int PerBurst = 1000;
+        var burst = new List<byte>();
+        for (ushort id = 1; id <= PerBurst; id++)
+        {
+            burst.AddRange(RawConnection.Encode(new PublishPacket { Topic = "plant/7/telemetry", QoS = QualityOfService.AtLeastOnce, PacketId = id, Payload = new byte[64] }, version));
+        }
+
+        var bytes = burst.ToArray();
+        async Task RunQos1Async(int messages)
+        {
+            for (var sent = 0; sent < messages; sent += PerBurst)
+            {
+                await publisher.Input.WriteAsync(bytes);
+                await subscriber.ReceiveAsync(PerBurst, acknowledge: true);
+                await publisher.ReceiveAsync(PerBurst, acknowledge: false);
+            }
+        }
+
+        await RunQos1Async(Messages / 4);
+        var best = double.MaxValue;
+        for (var round = 0; round < 5 && best >= BudgetBytesPerMessage; round++)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            await RunQos1Async(Messages);
+            var after = GC.GetTotalAllocatedBytes(precise: true);
+            best = Math.Min(best, (after - before) / (double)Messages);
+        }
+
+        Assert.True(best < BudgetBytesPerMessage, $"{best:F2} bytes allocated per QoS 1 message in the best of 5 rounds");
+        await publisher.DisposeAsync();
+        await subscriber.DisposeAsync();
     }
 
     private static async Task RunAsync(RawConnection publisher, List<RawConnection> receivers, byte[] burst, int packetSize, int messages)

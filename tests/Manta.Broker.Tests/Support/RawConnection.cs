@@ -16,6 +16,7 @@ internal sealed class RawConnection : IAsyncDisposable
     private readonly Pipe _toClient = new(new PipeOptions(pool: Pool, pauseWriterThreshold: 0, useSynchronizationContext: false));
     private readonly MqttProtocolVersion _version;
     private readonly Task _run;
+    private readonly byte[] _acks = new byte[4 * 256];
 
     public RawConnection(MqttBroker broker, MqttProtocolVersion version = MqttProtocolVersion.V311)
     {
@@ -25,6 +26,24 @@ internal sealed class RawConnection : IAsyncDisposable
     }
 
     public PipeWriter Input => _toServer.Writer;
+
+    /// <summary>The packet id of a QoS 1/2 PUBLISH: right after the topic.</summary>
+    private static ushort PacketIdOf(in MqttFrame frame)
+    {
+        var reader = new SequenceReader<byte>(frame.Body);
+        reader.TryReadBigEndian(out short topicLength);
+        reader.Advance(topicLength);
+        reader.TryReadBigEndian(out short packetId);
+        return (ushort)packetId;
+    }
+
+    private static void WritePubAck(Span<byte> destination, ushort packetId)
+    {
+        destination[0] = 0x40;
+        destination[1] = 2;
+        destination[2] = (byte)(packetId >> 8);
+        destination[3] = (byte)packetId;
+    }
 
     public static byte[] Encode(MqttPacket packet, MqttProtocolVersion version = MqttProtocolVersion.V311)
     {
@@ -50,6 +69,40 @@ internal sealed class RawConnection : IAsyncDisposable
             var take = Math.Min(bytes, result.Buffer.Length);
             _toClient.Reader.AdvanceTo(result.Buffer.GetPosition(take));
             bytes -= take;
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> packets without decoding them into objects; with
+    /// <paramref name="acknowledge"/>, answers each PUBLISH with a PUBACK for its packet id (QoS 1).
+    /// Allocates nothing itself in steady state.
+    /// </summary>
+    public async Task ReceiveAsync(int count, bool acknowledge)
+    {
+        while (count > 0)
+        {
+            var result = await _toClient.Reader.ReadAsync();
+            var buffer = result.Buffer;
+            var acks = 0;
+            while (count > 0 && MqttFrameReader.TryRead(ref buffer, int.MaxValue, out var frame))
+            {
+                count--;
+                if (acknowledge && frame.Type == MqttPacketType.Publish)
+                {
+                    WritePubAck(_acks.AsSpan(acks * 4, 4), PacketIdOf(frame));
+                    if (++acks * 4 == _acks.Length)
+                    {
+                        await _toServer.Writer.WriteAsync(_acks);
+                        acks = 0;
+                    }
+                }
+            }
+
+            _toClient.Reader.AdvanceTo(buffer.Start, buffer.End);
+            if (acks > 0)
+            {
+                await _toServer.Writer.WriteAsync(_acks.AsMemory(0, acks * 4));
+            }
         }
     }
 
