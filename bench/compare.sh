@@ -13,6 +13,8 @@
 #   5. prints a Markdown table: median [min-max] per scenario and broker, Manta's ratio to
 #      each peer, and the broker's and the tool's CPU, loss and duplicates.
 # It stops only the processes it started (by PID) and removes its temp dir, also on Ctrl-C.
+# What it shares with bench/durable.sh (cleanup, builds, ports, starting brokers, one
+# manta-bench run) is in bench/lib/brokers.sh; bench/compare/record.py writes each run.
 #
 # Environment (all optional):
 #   DURATION=10          measured seconds per run
@@ -82,83 +84,28 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS=${RESULTS:-$REPO/bench/results/compare-$STAMP.jsonl}
 
-log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=compare
+# shellcheck source-path=SCRIPTDIR source=lib/brokers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/brokers.sh"
 
 for s in $SCENARIOS; do [[ -n ${SCENARIO[$s]:-} ]] || die "unknown scenario '$s' (known: $ALL_SCENARIOS)"; done
 for b in $BROKERS; do [[ $b =~ ^(manta|mosquitto|mqttnet|nats)$ ]] || die "unknown broker '$b'"; done
-[[ $DURATION =~ ^[1-9][0-9]*$ && $REPS =~ ^[1-9][0-9]*$ ]] || die "DURATION and REPS must be positive integers"
-command -v python3 >/dev/null || die "python3 is needed (port picking, results, table)"
-command -v dotnet >/dev/null || die "dotnet is needed"
+check_run_settings
 
 # ---------------------------------------------------------------------------------------------
-# Cleanup: only the PIDs recorded in BROKER_PID, only while they are still our children.
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/manta-compare.XXXXXX")
-declare -A BROKER_PID=() BROKER_PORT=() BROKER_FRESH=() BROKER_RUNS=()
+# Temp dir, packages and builds.
+start_work
+# Per broker: 1 while the process has not run a scenario yet; the scenario it ran last.
+declare -A BROKER_FRESH=() BROKER_RUNS=()
 
-is_ours() { # pid: alive (not a zombie) and our child, so a reused PID is never touched
-    local stat rest state ppid
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    rest=${stat##*) }
-    read -r state ppid _ <<<"$rest"
-    [[ $state != Z && $ppid == "$$" ]]
-}
+packages=()
+if has_broker mosquitto; then packages+=(mosquitto); fi
+if has_broker nats; then packages+=(nats-server); fi
+install_missing "${packages[@]}"
 
-stop_pid() { # pid: SIGTERM, up to 10 s, then SIGKILL
-    local pid=$1 i
-    if is_ours "$pid"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            is_ours "$pid" || break
-            sleep 0.1
-        done
-        if is_ours "$pid"; then
-            log "pid $pid did not stop on SIGTERM; SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? b
-    trap - EXIT INT TERM
-    for b in "${!BROKER_PID[@]}"; do stop_pid "${BROKER_PID[$b]}"; done
-    rm -rf "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-# ---------------------------------------------------------------------------------------------
-# Packages and builds.
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-install_packages() {
-    local missing=()
-    if [[ " $BROKERS " == *" mosquitto "* ]] && ! command -v mosquitto >/dev/null; then missing+=(mosquitto); fi
-    if [[ " $BROKERS " == *" nats "* ]] && ! command -v nats-server >/dev/null; then missing+=(nats-server); fi
-    if ((${#missing[@]} == 0)); then return 0; fi
-    log "installing ${missing[*]}"
-    {
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" ||
-            { as_root apt-get update && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; }
-    } >&2
-}
-install_packages
-# Debian's packages put the binaries in /usr/sbin, which a non-root PATH may lack.
-PATH=$PATH:/usr/sbin:/sbin
-
-build() { # project: Release build with its own artifacts dir, so nothing in the checkout's obj/ is shared
-    log "building $1"
-    dotnet build "$REPO/$1" -c Release --artifacts-path "$WORK/build" -nologo -v q -clp:ErrorsOnly >"$WORK/build-$(basename "$1").log" 2>&1 ||
-        { cat "$WORK/build-$(basename "$1").log" >&2; die "build of $1 failed"; }
-}
-build bench/Manta.Bench
-BENCH_DLL=$WORK/build/bin/Manta.Bench/release/manta-bench.dll
-if [[ " $BROKERS " == *" manta "* ]]; then build src/Manta.Server; fi
-if [[ " $BROKERS " == *" mqttnet "* ]]; then build bench/Manta.MqttNetServer; fi
-MANTA_DLL=$WORK/build/bin/Manta.Server/release/manta.dll
+build_bench
+if has_broker manta; then build_manta; fi
+if has_broker mqttnet; then build bench/Manta.MqttNetServer; fi
 MQTTNET_DLL=$WORK/build/bin/Manta.MqttNetServer/release/mqttnet-server.dll
 
 # As many file descriptors as we may have: idle-19k needs more than 19,000 on each side.
@@ -168,37 +115,11 @@ log "open files limit: $(ulimit -n)"
 
 # ---------------------------------------------------------------------------------------------
 # Brokers.
-free_port() { # a free 127.0.0.1 port below the ephemeral range, so no client socket takes it
-    python3 - <<'EOF'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(500):
-    port = random.randrange(max(1024, low - 12000), low)
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-    print(port)
-    break
-EOF
-}
-
-start_broker() { # broker: start it on a fresh port and data dir; sets BROKER_PID/PORT
-    local b=$1 port dir pid
-    port=$(free_port)
-    if [[ -z $port ]]; then log "no free port for $b"; return 1; fi
-    dir=$WORK/$b
-    rm -rf "$dir"
-    mkdir -p "$dir/data"
+launch_broker() { # broker port dir: in memory, anonymous, defaults (see bench/lib/brokers.sh)
+    local b=$1 port=$2 dir=$3
     case $b in
         manta)
-            dotnet "$MANTA_DLL" \
-                --Manta:Listeners:0:Name=mqtt --Manta:Listeners:0:Transport=tcp \
-                --Manta:Listeners:0:Address=127.0.0.1 --Manta:Listeners:0:Port="$port" \
-                --Manta:Http:Enabled=false --Manta:DataDirectory="$dir/data" \
-                --Manta:Storage:Mode="$MANTA_STORAGE" \
-                >"$dir/broker.log" 2>&1 &
+            launch_manta "$port" "$dir" --Manta:Storage:Mode="$MANTA_STORAGE"
             ;;
         mosquitto)
             cat >"$dir/mosquitto.conf" <<EOF
@@ -229,39 +150,24 @@ EOF
             nats-server -js -c "$dir/nats.conf" >"$dir/broker.log" 2>&1 &
             ;;
     esac
-    pid=$!
-    BROKER_PID[$b]=$pid
-    BROKER_PORT[$b]=$port
-    local i
-    for ((i = 0; i < 300; i++)); do
-        if ! is_ours "$pid"; then
-            tail -n 20 "$dir/broker.log" >&2
-            log "$b exited at start"
-            return 1
-        fi
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            BROKER_FRESH[$b]=1
-            log "$b: pid $pid, 127.0.0.1:$port"
-            return 0
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$dir/broker.log" >&2
-    log "$b did not accept connections on 127.0.0.1:$port within 30 s"
-    stop_pid "$pid"
-    return 1
+}
+
+start_fresh() { # broker: start it with an empty data dir, so no earlier run's state is in it
+    rm -rf "${WORK:?}/$1"
+    start_broker "$1" || return 1
+    BROKER_FRESH[$1]=1
 }
 
 restart_broker() {
     log "restarting $1"
     stop_pid "${BROKER_PID[$1]}"
-    start_broker "$1"
+    start_fresh "$1"
 }
 
 broker_version() {
     case $1 in
-        manta) echo "Manta $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" ;;
-        mosquitto) mosquitto -h 2>/dev/null | head -n 1 || true ;;
+        manta) manta_version ;;
+        mosquitto) mosquitto_version ;;
         mqttnet) echo "MQTTnet.Server 5.2.0.1603" ;;
         nats) echo "nats-server $(nats-server --version 2>/dev/null | sed 's/^nats-server: *//')" ;;
     esac
@@ -269,20 +175,10 @@ broker_version() {
 
 # ---------------------------------------------------------------------------------------------
 # Runs.
-json_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
-
 mkdir -p "$(dirname "$RESULTS")"
 : >"$RESULTS"
-for b in $BROKERS; do start_broker "$b" || die "could not start $b"; done
-
-{
-    printf '{"type":"meta","started":%s,"duration":%s,"reps":%s,"brokers":%s,"scenarios":%s' \
-        "$(json_str "$(date -Is)")" "$DURATION" "$REPS" "$(json_str "$BROKERS")" "$(json_str "$SCENARIOS")"
-    printf ',"versions":{'
-    sep=
-    for b in $BROKERS; do printf '%s"%s":%s' "$sep" "$b" "$(json_str "$(broker_version "$b")")"; sep=,; done
-    printf '},"machine":%s}\n' "$(json_str "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r), dotnet $(dotnet --version)")"
-} >>"$RESULTS"
+for b in $BROKERS; do start_fresh "$b" || die "could not start $b"; done
+write_meta ",\"scenarios\":$(json_str "$SCENARIOS")"
 
 run_count=0
 total_runs=$(($(wc -w <<<"$SCENARIOS") * $(wc -w <<<"$BROKERS") * REPS))
@@ -298,7 +194,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
             if [[ " $SKIP " == *" $b:$s "* ]]; then
                 started=0
             elif ! is_ours "${BROKER_PID[$b]}"; then
-                start_broker "$b" || started=0
+                start_fresh "$b" || started=0
             elif [[ $HEAVY_SCENARIOS == *" $s "* && ${BROKER_FRESH[$b]} != 1 ]] ||
                 [[ $HEAVY_SCENARIOS == *" ${BROKER_RUNS[$b]:-} "* ]]; then
                 restart_broker "$b" || started=0
@@ -308,35 +204,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
             elif ((started == 0)); then
                 status=broker-start-failed note="$b did not start (see the log above)"
             else
-                pid=${BROKER_PID[$b]}
-                port=${BROKER_PORT[$b]}
                 BROKER_FRESH[$b]=0
                 BROKER_RUNS[$b]=$s
                 log "[$run_count/$total_runs] rep $rep $s on $b"
                 # Generous limit: setup of many connections can take minutes on a slow broker.
                 limit=$((DURATION * 3 + 120))
                 if [[ $HEAVY_SCENARIOS == *" $s "* ]]; then limit=$((DURATION * 3 + 600)); fi
-                # shellcheck disable=SC2086 # $args is a list of options on purpose
-                timeout --foreground -k 10 "$limit" dotnet "$BENCH_DLL" --host 127.0.0.1 --port "$port" \
-                    --duration "$DURATION" --broker-pid "$pid" $args \
-                    >"$WORK/run.out" 2>"$WORK/run.err" || exit_code=$?
-                # The tool's reason: its first stderr lines that are not progress ("[  2s] ...");
-                # one line after a usage error (the usage text follows it).
-                lines=3
-                if [[ $exit_code -eq 2 ]]; then lines=1; fi
-                reason=$(grep -v -e '^\[' -e '^ *$' "$WORK/run.err" | head -n "$lines" | paste -sd ';' - || true)
-                if [[ $exit_code -eq 1 ]]; then
-                    status=failed note=$reason
-                elif [[ $exit_code -eq 124 || $exit_code -eq 137 ]]; then
-                    status=timeout note="no result within ${limit} s"
-                elif [[ $exit_code -ne 0 ]]; then
-                    status=error note="exit $exit_code: $reason"
-                fi
-                if ! is_ours "$pid"; then
-                    status=broker-died note="$b exited during the run: $(tail -n 1 "$WORK/$b/broker.log" 2>/dev/null || true)"
-                    BROKER_RUNS[$b]=
-                    wait "$pid" 2>/dev/null || true
-                fi
+                run_bench "$b" "$limit" "$args"
+                if [[ $status == broker-died ]]; then BROKER_RUNS[$b]=; fi
             fi
             python3 "$REPO/bench/compare/record.py" "$RESULTS" --rep "$rep" --scenario "$s" --broker "$b" \
                 --metric "$metric" --status "$status" --exit "$exit_code" --note "$note" --args "$args" \

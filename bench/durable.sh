@@ -22,7 +22,9 @@
 #   5. prints a Markdown table: delivered msg/s median [min-max], the ratio to Manta in memory,
 #      lost and duplicated deliveries, p99 latency and the broker's CPU.
 # It stops only the processes it started (by PID, only while they are its children) and
-# removes its temp dir, also on Ctrl-C.
+# removes its temp dir, also on Ctrl-C. What it shares with bench/compare.sh (cleanup, builds,
+# ports, starting brokers, one manta-bench run) is in bench/lib/brokers.sh; each run is
+# written by bench/compare/record.py.
 #
 # Environment (all optional):
 #   DURATION=10          measured seconds per run
@@ -51,114 +53,30 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS=${RESULTS:-$REPO/bench/results/durable-$STAMP.jsonl}
 
-log() { printf '[durable %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=durable
+# shellcheck source-path=SCRIPTDIR source=lib/brokers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/brokers.sh"
 
 for b in $BROKERS; do [[ $b =~ ^(manta-memory|manta-sync|manta-periodic|mosquitto)$ ]] || die "unknown broker '$b'"; done
-[[ $DURATION =~ ^[1-9][0-9]*$ && $REPS =~ ^[1-9][0-9]*$ ]] || die "DURATION and REPS must be positive integers"
-command -v python3 >/dev/null || die "python3 is needed (port picking, results, table)"
-command -v dotnet >/dev/null || die "dotnet is needed"
+check_run_settings
 
 # ---------------------------------------------------------------------------------------------
-# Cleanup: only the PIDs recorded in BROKER_PID, only while they are still our children.
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/manta-durable.XXXXXX")
-declare -A BROKER_PID=() BROKER_PORT=()
-
-is_ours() { # pid: alive (not a zombie) and our child, so a reused PID is never touched
-    local stat rest state ppid
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    rest=${stat##*) }
-    read -r state ppid _ <<<"$rest"
-    [[ $state != Z && $ppid == "$$" ]]
-}
-
-stop_pid() { # pid: SIGTERM, up to 10 s, then SIGKILL
-    local pid=$1 i
-    if is_ours "$pid"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            is_ours "$pid" || break
-            sleep 0.1
-        done
-        if is_ours "$pid"; then
-            log "pid $pid did not stop on SIGTERM; SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? b
-    trap - EXIT INT TERM
-    for b in "${!BROKER_PID[@]}"; do stop_pid "${BROKER_PID[$b]}"; done
-    rm -rf "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
+# Temp dir, packages and builds.
+start_work
+if has_broker mosquitto; then install_missing mosquitto; fi
+build_bench
+if [[ " $BROKERS " == *" manta-"* ]]; then build_manta; fi
 
 # ---------------------------------------------------------------------------------------------
-# Packages and builds.
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-if [[ " $BROKERS " == *" mosquitto "* ]] && ! command -v mosquitto >/dev/null && ! [[ -x /usr/sbin/mosquitto ]]; then
-    log "installing mosquitto"
-    {
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto ||
-            { as_root apt-get update && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto; }
-    } >&2
-fi
-# Debian's package puts the binary in /usr/sbin, which a non-root PATH may lack.
-PATH=$PATH:/usr/sbin:/sbin
-
-build() { # project: Release build with its own artifacts dir, so nothing in the checkout's obj/ is shared
-    log "building $1"
-    dotnet build "$REPO/$1" -c Release --artifacts-path "$WORK/build" -nologo -v q -clp:ErrorsOnly >"$WORK/build-$(basename "$1").log" 2>&1 ||
-        { cat "$WORK/build-$(basename "$1").log" >&2; die "build of $1 failed"; }
-}
-build bench/Manta.Bench
-BENCH_DLL=$WORK/build/bin/Manta.Bench/release/manta-bench.dll
-if [[ " $BROKERS " == *" manta-"* ]]; then build src/Manta.Server; fi
-MANTA_DLL=$WORK/build/bin/Manta.Server/release/manta.dll
-
-# ---------------------------------------------------------------------------------------------
-# Brokers.
-free_port() { # a free 127.0.0.1 port below the ephemeral range, so no client socket takes it
-    python3 - <<'EOF'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(500):
-    port = random.randrange(max(1024, low - 12000), low)
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-    print(port)
-    break
-EOF
-}
-
-start_broker() { # broker: start it on a fresh port, keeping its data dir; sets BROKER_PID/PORT
-    local b=$1 port dir pid i
-    port=$(free_port)
-    if [[ -z $port ]]; then log "no free port for $b"; return 1; fi
-    dir=$WORK/$b
-    mkdir -p "$dir/data"
+# Brokers. start_broker (bench/lib/brokers.sh) keeps a broker's data dir across restarts.
+launch_broker() { # broker port dir
+    local b=$1 port=$2 dir=$3
     case $b in
-        manta-*)
-            local -a storage
-            case $b in
-                manta-memory) storage=(--Manta:Storage:Mode=Memory) ;;
-                manta-sync) storage=(--Manta:Storage:Mode=Sqlite --Manta:Storage:Durability=Sync) ;;
-                manta-periodic) storage=(--Manta:Storage:Mode=Sqlite --Manta:Storage:Durability=Periodic "--Manta:Storage:FlushInterval=$FLUSH_INTERVAL") ;;
-            esac
-            dotnet "$MANTA_DLL" \
-                --Manta:Listeners:0:Name=mqtt --Manta:Listeners:0:Transport=tcp \
-                --Manta:Listeners:0:Address=127.0.0.1 --Manta:Listeners:0:Port="$port" \
-                --Manta:Http:Enabled=false --Manta:DataDirectory="$dir/data" "${storage[@]}" \
-                >>"$dir/broker.log" 2>&1 &
+        manta-memory) launch_manta "$port" "$dir" --Manta:Storage:Mode=Memory ;;
+        manta-sync) launch_manta "$port" "$dir" --Manta:Storage:Mode=Sqlite --Manta:Storage:Durability=Sync ;;
+        manta-periodic)
+            launch_manta "$port" "$dir" --Manta:Storage:Mode=Sqlite --Manta:Storage:Durability=Periodic \
+                "--Manta:Storage:FlushInterval=$FLUSH_INTERVAL"
             ;;
         mosquitto)
             cat >"$dir/mosquitto.conf" <<EOF
@@ -173,82 +91,21 @@ EOF
             mosquitto -c "$dir/mosquitto.conf" >>"$dir/broker.log" 2>&1 &
             ;;
     esac
-    pid=$!
-    BROKER_PID[$b]=$pid
-    BROKER_PORT[$b]=$port
-    for ((i = 0; i < 300; i++)); do
-        if ! is_ours "$pid"; then
-            tail -n 20 "$dir/broker.log" >&2
-            log "$b exited at start"
-            return 1
-        fi
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            log "$b: pid $pid, 127.0.0.1:$port"
-            return 0
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$dir/broker.log" >&2
-    log "$b did not accept connections on 127.0.0.1:$port within 30 s"
-    stop_pid "$pid"
-    return 1
 }
 
 broker_version() {
     case $1 in
-        manta-*) echo "Manta $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" ;;
-        mosquitto) mosquitto -h 2>/dev/null | head -n 1 || true ;;
+        manta-*) manta_version ;;
+        mosquitto) mosquitto_version ;;
     esac
 }
 
 # ---------------------------------------------------------------------------------------------
 # Runs.
-json_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
-
 mkdir -p "$(dirname "$RESULTS")"
 : >"$RESULTS"
 for b in $BROKERS; do start_broker "$b" || die "could not start $b"; done
-
-{
-    printf '{"type":"meta","started":%s,"duration":%s,"reps":%s,"brokers":%s,"args":%s,"flush_interval":%s' \
-        "$(json_str "$(date -Is)")" "$DURATION" "$REPS" "$(json_str "$BROKERS")" "$(json_str "$BENCH_ARGS")" "$(json_str "$FLUSH_INTERVAL")"
-    printf ',"versions":{'
-    sep=
-    for b in $BROKERS; do printf '%s"%s":%s' "$sep" "$b" "$(json_str "$(broker_version "$b")")"; sep=,; done
-    printf '},"machine":%s}\n' "$(json_str "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r), dotnet $(dotnet --version)")"
-} >>"$RESULTS"
-
-record() { # rep broker status exit note: appends the run (manta-bench's JSON line from run.out) to RESULTS
-    python3 - "$RESULTS" "$1" "$2" "$3" "$4" "$5" "$WORK/run.out" <<'EOF'
-import json, sys
-results, rep, broker, status, code, note, out = sys.argv[1:8]
-result = None
-try:
-    for line in open(out, encoding="utf-8", errors="replace"):
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                result = json.loads(line)
-                break
-            except json.JSONDecodeError:
-                pass
-except FileNotFoundError:
-    pass
-if status == "ok" and not isinstance(result, dict):
-    status, note = "error", "no JSON result on stdout"
-elif status == "ok" and result.get("connected_at_end", 0) < result.get("connections", 0):
-    # A rate means nothing once the broker has closed some of the clients.
-    status = "disconnected"
-    note = f"the broker closed {result['connections'] - result['connected_at_end']} of {result['connections']} connections during the run"
-with open(results, "a", encoding="utf-8") as f:
-    f.write(json.dumps({"type": "run", "rep": int(rep), "broker": broker, "status": status, "exit": int(code),
-                        "note": note, "result": result}, separators=(",", ":")) + "\n")
-if status == "ok":
-    print(f"  delivery_rate = {result.get('delivery_rate')}, lost = {result.get('lost')}", file=sys.stderr)
-else:
-    print(f"  {status}: {note}", file=sys.stderr)
-EOF
-}
+write_meta ",\"args\":$(json_str "$BENCH_ARGS"),\"flush_interval\":$(json_str "$FLUSH_INTERVAL")"
 
 run_count=0
 total_runs=$(($(wc -w <<<"$BROKERS") * REPS))
@@ -258,30 +115,13 @@ for ((rep = 1; rep <= REPS; rep++)); do
         status=ok exit_code=0 note=
         if ! is_ours "${BROKER_PID[$b]}" && ! start_broker "$b"; then
             status=broker-start-failed note="$b did not start (see the log above)"
-            : >"$WORK/run.out"
         else
-            pid=${BROKER_PID[$b]}
-            port=${BROKER_PORT[$b]}
             log "[$run_count/$total_runs] rep $rep on $b"
-            limit=$((DURATION * 3 + 120))
-            # shellcheck disable=SC2086 # $BENCH_ARGS is a list of options on purpose
-            timeout --foreground -k 10 "$limit" dotnet "$BENCH_DLL" --host 127.0.0.1 --port "$port" \
-                --duration "$DURATION" --broker-pid "$pid" $BENCH_ARGS \
-                >"$WORK/run.out" 2>"$WORK/run.err" || exit_code=$?
-            reason=$(grep -v -e '^\[' -e '^ *$' "$WORK/run.err" | head -n 3 | paste -sd ';' - || true)
-            if [[ $exit_code -eq 1 ]]; then
-                status=failed note=$reason
-            elif [[ $exit_code -eq 124 || $exit_code -eq 137 ]]; then
-                status=timeout note="no result within ${limit} s"
-            elif [[ $exit_code -ne 0 ]]; then
-                status=error note="exit $exit_code: $reason"
-            fi
-            if ! is_ours "$pid"; then
-                status=broker-died note="$b exited during the run: $(tail -n 1 "$WORK/$b/broker.log" 2>/dev/null || true)"
-                wait "$pid" 2>/dev/null || true
-            fi
+            run_bench "$b" $((DURATION * 3 + 120)) "$BENCH_ARGS"
         fi
-        record "$rep" "$b" "$status" "$exit_code" "$note"
+        python3 "$REPO/bench/compare/record.py" "$RESULTS" --rep "$rep" --broker "$b" \
+            --status "$status" --exit "$exit_code" --note "$note" --stdout "$WORK/run.out" \
+            --show delivery_rate --show lost
         rm -f "$WORK/run.out" "$WORK/run.err"
         sleep "$PAUSE"
     done

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Appends one run of bench/compare.sh to the results file (one JSON object per line).
+"""Appends one run of bench/compare.sh or bench/durable.sh to the results file (one JSON object
+per line).
 
-usage: record.py RESULTS --rep N --scenario S --broker B --metric M --status ST --exit RC
-                 --note TEXT --args ARGS --stdout FILE
+usage: record.py RESULTS --rep N --broker B --status ST --exit RC --note TEXT --stdout FILE
+                 [--scenario S] [--metric M] [--args ARGS] [--show FIELD]...
 
 The first line of FILE that parses as a JSON object is manta-bench's result; a run that exited 0
-without one is recorded as status "error". Prints "<metric> = <value>" (or the status) to stderr.
+without one is recorded as status "error". A message run (--metric a message metric, or no
+--metric: durable.sh runs fan-in only) in which the broker closed clients is recorded as
+"disconnected". --scenario, --metric and --args go into the record only when given.
+Prints "<field> = <value>" for each --show field (default: the metric), or the status, to stderr.
 """
 import argparse
 import json
@@ -29,9 +33,13 @@ def main():
     p.add_argument("results")
     for name in ("rep", "exit"):
         p.add_argument("--" + name, type=int, required=True)
-    for name in ("scenario", "broker", "metric", "status", "note", "args", "stdout"):
+    for name in ("broker", "status", "note", "stdout"):
         p.add_argument("--" + name, required=True)
+    for name in ("scenario", "metric", "args"):
+        p.add_argument("--" + name)
+    p.add_argument("--show", action="append", help="a result field to print; repeatable")
     a = p.parse_args()
+    show = a.show or ([a.metric] if a.metric else [])
 
     result = None
     try:
@@ -50,7 +58,7 @@ def main():
     status, note = a.status, a.note
     if status == "ok" and not isinstance(result, dict):
         status, note = "error", "no JSON result on stdout"
-    elif status == "ok" and a.metric in MESSAGE_METRICS:
+    elif status == "ok" and (a.metric is None or a.metric in MESSAGE_METRICS):
         # A message rate means nothing once the broker has closed some of the clients (NATS
         # closes a publisher that sends QoS 2 after granting QoS 1 in SUBACK, for example).
         held, wanted = metric_value(result, "connected_at_end"), metric_value(result, "connections")
@@ -63,11 +71,13 @@ def main():
         "metric": a.metric, "status": status, "exit": a.exit, "note": note,
         "args": a.args, "result": result,
     }
+    # Options not given leave their field out (durable.sh's records carry no scenario, metric, args).
+    record = {k: v for k, v in record.items() if v is not None or k == "result"}
     with open(a.results, "a", encoding="utf-8") as f:
         f.write(json.dumps(record, separators=(",", ":")) + "\n")
 
     if status == "ok":
-        print(f"  {a.metric} = {metric_value(result, a.metric)}", file=sys.stderr)
+        print("  " + (", ".join(f"{name} = {metric_value(result, name)}" for name in show) or "ok"), file=sys.stderr)
     else:
         print(f"  {status}: {note}", file=sys.stderr)
 
