@@ -3,6 +3,7 @@ using Manta.Broker.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SQLitePCL;
 
 namespace Manta.Storage.Sqlite;
 
@@ -81,6 +82,17 @@ public sealed class SqliteSessionStore : ISessionStore
     private long _coalescedOperations;
     private long _commits;
     private bool _closed;
+
+    static SqliteSessionStore()
+    {
+        // SQLite's default (serialized) mode locks a mutex around every call on a connection; the
+        // store already uses its connection from one thread at a time (the writer; Load and Close
+        // under _database), as ADO.NET connections must be anyway. Multi-thread mode drops those
+        // locks (about 8 % of the writer's time). SQLite accepts it only before its first use in
+        // the process; if something opened a database earlier, it says no and nothing changes.
+        SQLitePCL.Batteries_V2.Init();
+        _ = raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
+    }
 
     /// <summary>
     /// Opens (or creates) the database at <see cref="SqliteStoreOptions.Path"/>, migrates its schema

@@ -75,14 +75,21 @@ public sealed class SessionRemovalTests
         Assert.Equal(100, Stores.Scalar(path, "SELECT count(*) FROM deliveries WHERE client_id = 'kept'"));
     }
 
-    /// <summary>The store's own connection: max_page_count holds for one connection only.</summary>
-    private static SqliteConnection StoreConnection(SqliteSessionStore store)
-        => (SqliteConnection)typeof(SqliteSessionStore).GetField("_connection", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(store)!;
+    /// <summary>The store's own connection (max_page_count holds for one connection only) and the lock its writer holds while it uses it.</summary>
+    private static (SqliteConnection Connection, object Gate) StoreConnection(SqliteSessionStore store)
+        => ((SqliteConnection)Field(store, "_connection"), Field(store, "_database"));
 
-    private static long Pragma(SqliteConnection connection, string pragma)
+    private static object Field(SqliteSessionStore store, string name)
+        => typeof(SqliteSessionStore).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(store)!;
+
+    /// <summary>Runs a pragma on the store's connection, never while the writer is using it (SQLite may be in multi-thread mode).</summary>
+    private static long Pragma((SqliteConnection Connection, object Gate) store, string pragma)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA {pragma}";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        lock (store.Gate)
+        {
+            using var command = store.Connection.CreateCommand();
+            command.CommandText = $"PRAGMA {pragma}";
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }
