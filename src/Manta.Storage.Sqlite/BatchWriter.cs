@@ -215,7 +215,8 @@ internal sealed class BatchWriter : IDisposable
                 return 0;
 
             case StoreOperationKind.SessionRemoved:
-                return -RemoveSession(operation.ClientId);
+                RemoveSession(operation.ClientId);
+                return 0;
 
             case StoreOperationKind.SubscriptionSaved:
                 SaveSubscription(operation.ClientId, operation.Subscription!);
@@ -283,7 +284,7 @@ internal sealed class BatchWriter : IDisposable
         }
     }
 
-    private int RemoveSession(string clientId)
+    private void RemoveSession(string clientId)
     {
         foreach (var statement in _removeSession)
         {
@@ -291,16 +292,15 @@ internal sealed class BatchWriter : IDisposable
             statement.Execute();
         }
 
-        var deliveries = 0;
+        // Its deliveries go with the batch's other removals, in runs (an offline session's queue
+        // is mostly consecutive ids). Counted when they are deleted.
         if (_clientDeliveries.Take(clientId) is { } ids)
         {
             foreach (var id in ids)
             {
-                deliveries += DeleteDelivery(id);
+                _removed.Add(id, hasRow: true);
             }
         }
-
-        return deliveries;
     }
 
     private int DeleteDelivery(long id)
