@@ -11,10 +11,11 @@ namespace Manta.Storage.Sqlite;
 /// Deleting at the end of the batch instead of in operation order changes nothing: a delivery id
 /// is never reused, so no later operation of the batch can refer to a removed id again. Ids whose
 /// add and removal cancelled out in the batch are collected too: they have no row, so they only
-/// join the runs on either side of them.
+/// join the runs on either side of them, and a run made of them alone is not deleted at all.
 /// </remarks>
 internal sealed class DeletionRuns
 {
+    // Each id shifted left by one, the low bit set when it has a row: sorting these sorts the ids.
     private readonly List<long> _ids = new(1024);
 
     // Ids with a row to delete; the others only bridge runs. None: nothing to delete at all.
@@ -27,12 +28,13 @@ internal sealed class DeletionRuns
     /// <summary>Adds an id; <paramref name="hasRow"/> false for one that cancelled out in the batch (it only joins runs).</summary>
     public void Add(long id, bool hasRow)
     {
-        if (_ids.Count > 0 && id < _ids[^1])
+        var key = (id << 1) | (hasRow ? 1L : 0L);
+        if (_ids.Count > 0 && key < _ids[^1])
         {
             _sorted = false;
         }
 
-        _ids.Add(id);
+        _ids.Add(key);
         if (hasRow)
         {
             _rows++;
@@ -58,13 +60,24 @@ internal sealed class DeletionRuns
 
         long deleted = 0;
         var start = 0;
+        var rows = (ids.Length > 0 ? ids[0] : 0) & 1;
         for (var i = 1; i <= ids.Length; i++)
         {
             // A repeated id (not expected) stays in its run.
-            if (i == ids.Length || ids[i] > ids[i - 1] + 1)
+            if (i == ids.Length || (ids[i] >> 1) > (ids[i - 1] >> 1) + 1)
             {
-                deleted += delete(state, ids[start], ids[i - 1]);
+                if (rows != 0)
+                {
+                    deleted += delete(state, ids[start] >> 1, ids[i - 1] >> 1);
+                }
+
                 start = i;
+                rows = 0;
+            }
+
+            if (i < ids.Length)
+            {
+                rows |= ids[i] & 1;
             }
         }
 

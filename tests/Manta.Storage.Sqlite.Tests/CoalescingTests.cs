@@ -21,7 +21,7 @@ public sealed class CoalescingTests
             store.Load();
             store.Write(Ops.SessionSaved("a"));
             store.Write(Ops.SessionSaved("b"));
-            for (var id = 1; id <= 10; id++)
+            foreach (var id in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14 })
             {
                 store.Write(Ops.DeliveryAdded(id % 2 == 0 ? "b" : "a", id, Messages.Create($"t/{id}", [(byte)id])));
             }
@@ -36,9 +36,14 @@ public sealed class CoalescingTests
             batch.Write(Ops.DeliveryRemoved(id % 2 == 0 ? "b" : "a", id));
         }
 
-        // Added and removed in the batch: no row, it only joins 10 to nothing.
+        // Added and removed in the batch: no rows. 11 and 12 start the run 11-14, whose rows
+        // must go although its first ids have none.
         batch.Write(Ops.DeliveryAdded("a", 11, Messages.Create("t/11", [11])));
         batch.Write(Ops.DeliveryRemoved("a", 11));
+        batch.Write(Ops.DeliveryAdded("b", 12, Messages.Create("t/12", [12])));
+        batch.Write(Ops.DeliveryRemoved("b", 12));
+        batch.Write(Ops.DeliveryRemoved("b", 14));
+        batch.Write(Ops.DeliveryRemoved("a", 13));
         await batch.DisposeAsync();
 
         var loaded = await Stores.ReloadAsync(path);
