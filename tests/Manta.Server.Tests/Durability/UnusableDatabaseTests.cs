@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using Manta.Server.Tests.Support;
 
@@ -34,11 +35,46 @@ public sealed class UnusableDatabaseTests
         Assert.True(before.SequenceEqual(after), $"manta changed the {kind} database file.\n{manta.Describe()}");
     }
 
+    [Theory]
+    [InlineData(UnixFileMode.None, "permission denied: the file cannot be read")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "read-only for this process")]
+    [SupportedOSPlatform("linux")]
+    public async Task A_database_this_process_may_not_read_or_write_stops_startup_with_exit_code_2_and_is_left_untouched(UnixFileMode mode, string reason)
+    {
+        await using var manta = DurableManta.Create();
+        var process = await manta.StartUncheckedAsync();
+        await MantaProcess.WaitUntilListeningAsync(process, manta.Port);
+        await manta.StopAsync();
+        var before = SHA256.HashData(await File.ReadAllBytesAsync(manta.DatabasePath));
+        var original = File.GetUnixFileMode(manta.DatabasePath);
+        File.SetUnixFileMode(manta.DatabasePath, mode);
+        try
+        {
+            await using var held = MantaProcess.StartServerHeldToFilePermissions(
+                $"--Manta:Listeners:0:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}",
+                "--Manta:Listeners:0:Address=127.0.0.1",
+                $"--Manta:DataDirectory={manta.DataDirectory}");
+            var code = await held.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.True(code == 2, $"manta exited {code} with a database of mode {mode}, not 2.\n{held.Describe()}");
+            var said = held.Stderr + "\n" + string.Join('\n', held.StdoutLines);
+            Assert.True(said.Contains(manta.DatabasePath, StringComparison.Ordinal) && said.Contains(reason, StringComparison.Ordinal), $"the refusal does not name the file or say \"{reason}\".\n{held.Describe()}");
+        }
+        finally
+        {
+            File.SetUnixFileMode(manta.DatabasePath, original);
+        }
+
+        var after = SHA256.HashData(await File.ReadAllBytesAsync(manta.DatabasePath));
+        Assert.True(before.SequenceEqual(after), $"manta changed the database of mode {mode}.\n{manta.Describe()}");
+        Assert.False(File.Exists(manta.DatabasePath + "-wal") && new FileInfo(manta.DatabasePath + "-wal").Length > 0, "a refused start left a write-ahead log");
+    }
+
     [Fact]
     public async Task A_second_manta_on_the_same_data_directory_stops_with_exit_code_2_and_the_first_keeps_serving()
     {
         await using var first = await DurableManta.StartAsync();
-        var second = MantaProcess.StartServer(
+        await using var second = MantaProcess.StartServer(
             $"--Manta:Listeners:0:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}",
             "--Manta:Listeners:0:Address=127.0.0.1",
             "--Manta:Http:Enabled=false",

@@ -64,6 +64,26 @@ internal static class MantaProcess
     public static ExternalProcess StartServer(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
         Start(environment, ["serve", .. arguments, .. StorageArguments(arguments), $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"]);
 
+    /// <summary>
+    /// As <see cref="StartServer(string[])"/>, but held to the file permissions: as root (which
+    /// reads and writes any file whatever its mode) the process runs under <c>setpriv</c> without
+    /// the capabilities that override them, so a file of mode 000 or 444 is refused to it as to
+    /// any other user.
+    /// </summary>
+    public static ExternalProcess StartServerHeldToFilePermissions(params string[] arguments)
+    {
+        string[] server = ["serve", .. arguments, $"--Manta:Http:Port={MantaServer.FreeTcpPort().ToString(CultureInfo.InvariantCulture)}", "--Manta:Http:Address=127.0.0.1"];
+        var dll = Dll();
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return ExternalProcess.Start(DotnetHost(), [dll, .. server], Path.GetDirectoryName(dll));
+        }
+
+        const string SetPriv = "/usr/bin/setpriv";
+        Assert.True(File.Exists(SetPriv), $"running as root, the test needs {SetPriv} (Debian package util-linux) to drop CAP_DAC_OVERRIDE");
+        return ExternalProcess.Start(SetPriv, ["--bounding-set", "-dac_override,-dac_read_search", "--", DotnetHost(), dll, .. server], Path.GetDirectoryName(dll));
+    }
+
     /// <summary>Memory mode unless the test chose where state goes: parallel servers must not share one ./data database.</summary>
     private static string[] StorageArguments(string[] arguments)
         => arguments.Any(a => a.Contains("DataDirectory", StringComparison.Ordinal) || a.Contains("--data-dir", StringComparison.Ordinal) || a.Contains("Storage:", StringComparison.Ordinal))
