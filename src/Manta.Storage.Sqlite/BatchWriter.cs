@@ -97,8 +97,11 @@ internal sealed class BatchWriter : IDisposable
                 qos = excluded.qos, retain = excluded.retain, expires_at = excluded.expires_at
             """);
         _removeRetained = new(_database, "DELETE FROM retained WHERE topic = ?1");
-        _clientDeliveries.Load(connection);
+        StoredDeliveries = _clientDeliveries.Load(connection);
     }
+
+    /// <summary>Delivery rows in the database when the writer was created.</summary>
+    public long StoredDeliveries { get; }
 
     /// <summary>
     /// Applies every operation not flagged <see cref="BatchCoalescer.Skip"/> in one transaction and
@@ -351,11 +354,7 @@ internal sealed class BatchWriter : IDisposable
         }
         else
         {
-            statement.BindText(3, message.TopicUtf8);
-            statement.BindBlobOrNull(4, message.Payload);
-            statement.BindBlobOrNull(5, message.ForwardedProperties);
-            statement.Bind(6, (long)message.QoS);
-            statement.Bind(7, message.Retain);
+            BindMessage(statement, 3, message);
         }
 
         statement.Bind(8, operation.MessageExpiresAtUnixMs);
@@ -393,15 +392,20 @@ internal sealed class BatchWriter : IDisposable
 
     private void SetRetained(in StoreOperation operation)
     {
-        var message = operation.Message!;
         var statement = _setRetained;
-        statement.BindText(1, message.TopicUtf8);
-        statement.BindBlobOrNull(2, message.Payload);
-        statement.BindBlobOrNull(3, message.ForwardedProperties);
-        statement.Bind(4, (long)message.QoS);
-        statement.Bind(5, message.Retain);
+        BindMessage(statement, 1, operation.Message!);
         statement.Bind(6, operation.MessageExpiresAtUnixMs);
         statement.Execute();
+    }
+
+    /// <summary>Binds a message as deliveries and retained rows both keep it: topic, payload, forwarded properties, QoS, retain, from <paramref name="first"/> on.</summary>
+    private static void BindMessage(PreparedStatement statement, int first, Manta.Broker.Messages.MqttMessage message)
+    {
+        statement.BindText(first, message.TopicUtf8);
+        statement.BindBlobOrNull(first + 1, message.Payload);
+        statement.BindBlobOrNull(first + 2, message.ForwardedProperties);
+        statement.Bind(first + 3, (long)message.QoS);
+        statement.Bind(first + 4, message.Retain);
     }
 
     /// <summary>NULL for none; a zero-length blob for an empty array; else 4 bytes little-endian each.</summary>

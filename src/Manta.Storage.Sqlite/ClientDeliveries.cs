@@ -14,17 +14,21 @@ internal sealed class ClientDeliveries
     // time); it goes with the session.
     private readonly Dictionary<string, HashSet<long>> _byClient = new(StringComparer.Ordinal);
 
-    /// <summary>Reads every (client, id) of the database, replacing what was tracked (at open, and after a rollback).</summary>
-    public void Load(SqliteConnection connection)
+    /// <summary>Reads every (client, id) of the database, replacing what was tracked (at open, and after a rollback); returns how many there are.</summary>
+    public long Load(SqliteConnection connection)
     {
         _byClient.Clear();
+        long count = 0;
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT client_id, id FROM deliveries";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             Add(reader.GetString(0), reader.GetInt64(1));
+            count++;
         }
+
+        return count;
     }
 
     public void Add(string clientId, long id)

@@ -119,7 +119,7 @@ public sealed class SqliteSessionStore : ISessionStore
         try
         {
             _writer = new BatchWriter(_connection);
-            _storedDeliveries = StoreLoader.CountDeliveries(_connection);
+            _storedDeliveries = _writer.StoredDeliveries;
         }
         catch (SqliteException exception)
         {

@@ -150,14 +150,6 @@ internal static class StoreLoader
         return new StoredState(result, retained, lastDeliveryId);
     }
 
-    /// <summary>Counts the delivery rows (at open, for <see cref="SqliteSessionStore.StoredDeliveries"/>).</summary>
-    public static long CountDeliveries(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM deliveries";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     private static SqliteCommand Command(SqliteConnection connection, string sql)
     {
         var command = connection.CreateCommand();
